@@ -1,0 +1,79 @@
+//! The global descriptor table and the task-state segment.
+//!
+//! Segmentation is flat (base 0, limit 4 GiB) as on Linux; the GDT exists for
+//! the privilege levels. Entries sit where Linux 2.6 puts them, so selectors
+//! read the same as on Linux (`__KERNEL_CS` = 0x60, `__USER_CS` = 0x73).
+
+use spin::{Lazy, Mutex};
+use x86::Ring;
+use x86::bits32::task::TaskStateSegment;
+use x86::dtables::{DescriptorTablePointer, lgdt};
+use x86::segmentation::{
+    BuildDescriptor, CodeSegmentType, DataSegmentType, Descriptor, DescriptorBuilder,
+    GateDescriptorBuilder, SegmentDescriptorBuilder, SegmentSelector, load_ds, load_es, load_fs,
+    load_gs, load_ss,
+};
+
+const GDT_ENTRIES: usize = 32;
+const GDT_ENTRY_KERNEL_CS: u16 = 12;
+const GDT_ENTRY_KERNEL_DS: u16 = 13;
+const GDT_ENTRY_USER_CS: u16 = 14;
+const GDT_ENTRY_USER_DS: u16 = 15;
+const GDT_ENTRY_TSS: u16 = 16;
+
+/// Selector values for the kernel's own segments.
+pub const KERNEL_CS: u16 = GDT_ENTRY_KERNEL_CS * 8;
+pub const KERNEL_DS: u16 = GDT_ENTRY_KERNEL_DS * 8;
+const TSS_SELECTOR: u16 = GDT_ENTRY_TSS * 8;
+
+/// The TSS: the CPU reads `esp0`/`ss0` from it when an interrupt arrives in
+/// user mode. Its address is fixed once the GDT points at it.
+static TSS: Mutex<TaskStateSegment> = Mutex::new(TaskStateSegment::new());
+
+static GDT: Lazy<[Descriptor; GDT_ENTRIES]> = Lazy::new(|| {
+    let mut gdt = [Descriptor::NULL; GDT_ENTRIES];
+    gdt[GDT_ENTRY_KERNEL_CS as usize] = flat_code(Ring::Ring0);
+    gdt[GDT_ENTRY_KERNEL_DS as usize] = flat_data(Ring::Ring0);
+    gdt[GDT_ENTRY_USER_CS as usize] = flat_code(Ring::Ring3);
+    gdt[GDT_ENTRY_USER_DS as usize] = flat_data(Ring::Ring3);
+    let tss_base = &raw const *TSS.lock() as u64;
+    let tss_limit = size_of::<TaskStateSegment>() as u64 - 1;
+    gdt[GDT_ENTRY_TSS as usize] = <DescriptorBuilder as GateDescriptorBuilder<u32>>::tss_descriptor(tss_base, tss_limit, true).present().finish();
+    gdt
+});
+
+fn flat_code(ring: Ring) -> Descriptor {
+    DescriptorBuilder::code_descriptor(0, 0xfffff, CodeSegmentType::ExecuteRead)
+        .present()
+        .dpl(ring)
+        .db()
+        .limit_granularity_4kb()
+        .finish()
+}
+
+fn flat_data(ring: Ring) -> Descriptor {
+    DescriptorBuilder::data_descriptor(0, 0xfffff, DataSegmentType::ReadWrite)
+        .present()
+        .dpl(ring)
+        .db()
+        .limit_granularity_4kb()
+        .finish()
+}
+
+/// Loads the GDT, reloads every segment register and the task register.
+pub fn init() {
+    TSS.lock().ss0 = KERNEL_DS;
+    let kernel_ds = SegmentSelector::from_raw(KERNEL_DS);
+    // SAFETY: the GDT is a static with flat kernel segments at the selectors
+    // loaded here, so the running code and data stay addressable.
+    unsafe {
+        lgdt(&DescriptorTablePointer::new(&*GDT));
+        x86::bits32::segmentation::load_cs(SegmentSelector::from_raw(KERNEL_CS));
+        load_ss(kernel_ds);
+        load_ds(kernel_ds);
+        load_es(kernel_ds);
+        load_fs(kernel_ds);
+        load_gs(kernel_ds);
+        x86::task::load_tr(SegmentSelector::from_raw(TSS_SELECTOR));
+    }
+}

@@ -1,0 +1,39 @@
+//! The interrupt descriptor table: one interrupt gate per entry stub.
+
+use spin::Lazy;
+use x86::dtables::{DescriptorTablePointer, lidt};
+use x86::segmentation::{
+    BuildDescriptor, Descriptor, DescriptorBuilder, GateDescriptorBuilder, SegmentSelector,
+};
+
+use super::entry::{NR_STUBS, interrupt_stubs};
+use super::gdt::KERNEL_CS;
+
+const IDT_ENTRIES: usize = 256;
+
+static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
+    let mut idt = [Descriptor::NULL; IDT_ENTRIES];
+    let cs = SegmentSelector::from_raw(KERNEL_CS);
+    for (vector, gate) in idt.iter_mut().enumerate().take(NR_STUBS) {
+        // SAFETY: `interrupt_stubs` is a read-only table built by the assembler.
+        let stub = unsafe { interrupt_stubs[vector] };
+        // Interrupt gates clear IF on entry, so handlers start with interrupts off.
+        *gate = DescriptorBuilder::interrupt_descriptor(cs, stub).present().finish();
+    }
+    idt
+});
+
+/// Loads the IDT.
+pub fn init() {
+    // SAFETY: the IDT is a static whose gates point at the entry stubs.
+    unsafe { lidt(&DescriptorTablePointer::new(&*IDT)) };
+}
+
+/// Loads an empty IDT, so that the next exception cannot be delivered and the
+/// processor resets (a triple fault). Only the `triple-fault` scenario uses it.
+pub fn load_empty() {
+    let empty: DescriptorTablePointer<Descriptor> =
+        DescriptorTablePointer { limit: 0, base: core::ptr::null() };
+    // SAFETY: deliberately breaks interrupt delivery; the caller wants a reset.
+    unsafe { lidt(&empty) };
+}

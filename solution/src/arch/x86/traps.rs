@@ -1,0 +1,74 @@
+//! Exceptions (Linux's `traps.c`): the dispatcher every entry stub calls, and
+//! the oops report for an exception the kernel cannot handle.
+
+use super::cpu::read_cr2;
+use super::irq::do_irq;
+use super::pic::FIRST_EXTERNAL_VECTOR;
+use super::ptrace::PtRegs;
+use crate::pr_emerg;
+
+const PAGE_FAULT: u32 = 14;
+
+/// Names of the 32 exception vectors, with their mnemonics.
+const EXCEPTION_NAMES: [&str; 32] = [
+    "divide error (#DE)",
+    "debug (#DB)",
+    "non-maskable interrupt (NMI)",
+    "breakpoint (#BP)",
+    "overflow (#OF)",
+    "bound range exceeded (#BR)",
+    "invalid opcode (#UD)",
+    "device not available (#NM)",
+    "double fault (#DF)",
+    "coprocessor segment overrun",
+    "invalid TSS (#TS)",
+    "segment not present (#NP)",
+    "stack segment fault (#SS)",
+    "general protection fault (#GP)",
+    "page fault (#PF)",
+    "reserved (15)",
+    "x87 floating-point error (#MF)",
+    "alignment check (#AC)",
+    "machine check (#MC)",
+    "SIMD floating-point error (#XM)",
+    "virtualization exception (#VE)",
+    "control protection (#CP)",
+    "reserved (22)",
+    "reserved (23)",
+    "reserved (24)",
+    "reserved (25)",
+    "reserved (26)",
+    "reserved (27)",
+    "hypervisor injection (#HV)",
+    "VMM communication (#VC)",
+    "security exception (#SX)",
+    "reserved (31)",
+];
+
+/// Entered from `common_interrupt` with interrupts disabled and `regs` on
+/// the kernel stack.
+pub extern "C" fn do_trap(regs: &mut PtRegs) {
+    match regs.vector {
+        PAGE_FAULT => do_page_fault(regs),
+        v if v < u32::from(FIRST_EXTERNAL_VECTOR) => die(EXCEPTION_NAMES[v as usize], regs),
+        v => do_irq(v as u8),
+    }
+}
+
+/// Page faults. Nothing may fault yet: every fault is a kernel bug, reported
+/// as Linux reports it.
+fn do_page_fault(regs: &mut PtRegs) {
+    let address = read_cr2();
+    let reason = if regs.error_code & 1 == 0 { "not-present page" } else { "protection violation" };
+    let access = if regs.error_code & 2 == 0 { "read" } else { "write" };
+    pr_emerg!("BUG: unable to handle kernel paging request at virtual address {address}");
+    pr_emerg!("CR2: {address} ({access} of a {reason})");
+    die("page fault (#PF)", regs);
+}
+
+/// Prints an oops for an exception the kernel cannot recover from and panics.
+fn die(what: &str, regs: &PtRegs) -> ! {
+    pr_emerg!("Oops: {what}, vector {}, error code {:#06x}", regs.vector, regs.error_code);
+    pr_emerg!("{regs}");
+    panic!("fatal exception: {what}");
+}

@@ -1,0 +1,88 @@
+//! The kernel monitor: a line-oriented console on the serial port for
+//! looking at the kernel's state when no scenario is selected.
+//!
+//! It reads by polling the UART, halting until the next timer tick when no
+//! byte is waiting, so an idle monitor costs little.
+
+use super::main::show_memory_map;
+use crate::arch::x86::cpu::halt;
+use crate::arch::x86::e820::E820Map;
+use crate::arch::x86::pit::{HZ, jiffies};
+use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
+use crate::drivers::serial;
+use crate::mm::dump::{show_layout, show_walk};
+use crate::mm::types::VirtAddr;
+use crate::pr_info;
+
+const PROMPT: &str = "vmlab> ";
+const HELP: &str = "\
+commands:
+  help           this list
+  layout         the virtual memory layout
+  memmap         the physical memory map in use
+  walk ADDR      translate ADDR (hex) through swapper_pg_dir
+  jiffies        timer ticks since boot
+  exit           end the QEMU run";
+
+/// Runs the monitor until `exit`.
+pub fn run(e820: &E820Map) -> ! {
+    pr_info!("No test= option: starting the kernel monitor. Type 'help'.");
+    let mut line = [0u8; 80];
+    loop {
+        serial::write_fmt(format_args!("{PROMPT}"));
+        let len = read_line(&mut line);
+        let command = core::str::from_utf8(&line[..len]).unwrap_or("");
+        execute(command.trim(), e820);
+    }
+}
+
+fn execute(command: &str, e820: &E820Map) {
+    let mut words = command.split_ascii_whitespace();
+    match (words.next(), words.next()) {
+        (None, _) => {}
+        (Some("help"), None) => pr_info!("{HELP}"),
+        (Some("layout"), None) => show_layout(),
+        (Some("memmap"), None) => show_memory_map("memmap", e820),
+        (Some("walk"), Some(addr)) => match parse_hex(addr) {
+            Some(va) => {
+                show_walk(VirtAddr::new(va));
+            }
+            None => pr_info!("walk: '{addr}' is not a hexadecimal address"),
+        },
+        (Some("jiffies"), None) => pr_info!("{} ticks at HZ={HZ}", jiffies()),
+        (Some("exit"), None) => qemu_exit(QemuExitCode::Success),
+        _ => pr_info!("unknown command '{command}'; type 'help'"),
+    }
+}
+
+/// Reads one line into `buf`, echoing it, and returns its length. Backspace
+/// erases; bytes past the end of `buf` are dropped.
+fn read_line(buf: &mut [u8]) -> usize {
+    let mut len = 0;
+    loop {
+        let Some(byte) = serial::try_read_byte() else {
+            halt();
+            continue;
+        };
+        match byte {
+            b'\r' | b'\n' => {
+                serial::write_fmt(format_args!("\n"));
+                return len;
+            }
+            0x08 | 0x7f if len > 0 => {
+                len -= 1;
+                serial::write_fmt(format_args!("\x08 \x08"));
+            }
+            0x20..=0x7e if len < buf.len() => {
+                buf[len] = byte;
+                len += 1;
+                serial::write_fmt(format_args!("{}", byte as char));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_hex(s: &str) -> Option<u32> {
+    u32::from_str_radix(s.trim_start_matches("0x"), 16).ok()
+}

@@ -1,0 +1,131 @@
+//! The kernel command line: `key=value` options separated by spaces, as
+//! Linux's `parse_args` reads them.
+//!
+//! | option | meaning |
+//! |---|---|
+//! | `test=NAME` | run the scenario NAME instead of the console monitor |
+//! | `mem=SIZE` | use at most SIZE bytes of RAM (`K`, `M`, `G` suffixes) |
+//! | `loglevel=N` | print messages whose level is below N (0..8, default 7) |
+
+use core::fmt;
+
+/// The options this kernel understands.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct KernelOptions<'a> {
+    pub test: Option<&'a str>,
+    pub mem: Option<u64>,
+    pub loglevel: Option<u8>,
+}
+
+/// A word of the command line that was not understood; it is ignored.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CmdlineError<'a> {
+    UnknownOption(&'a str),
+    BadValue { key: &'a str, value: &'a str },
+}
+
+impl fmt::Display for CmdlineError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownOption(word) => write!(f, "unknown kernel option '{word}' ignored"),
+            Self::BadValue { key, value } => {
+                write!(f, "bad value '{value}' for kernel option '{key}' ignored")
+            }
+        }
+    }
+}
+
+/// Parses `cmdline`, reporting each word it cannot use to `warn`.
+pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> KernelOptions<'a> {
+    let mut options = KernelOptions::default();
+    for word in cmdline.split_ascii_whitespace() {
+        let Some((key, value)) = word.split_once('=') else {
+            warn(CmdlineError::UnknownOption(word));
+            continue;
+        };
+        let ok = match key {
+            "test" => set(&mut options.test, Some(value).filter(|v| !v.is_empty())),
+            "mem" => set(&mut options.mem, memparse(value)),
+            "loglevel" => set(&mut options.loglevel, value.parse().ok().filter(|&l| l <= 8)),
+            _ => {
+                warn(CmdlineError::UnknownOption(word));
+                true
+            }
+        };
+        if !ok {
+            warn(CmdlineError::BadValue { key, value });
+        }
+    }
+    options
+}
+
+/// Stores `value` in `slot` if it parsed; says whether it did.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    let ok = value.is_some();
+    if ok {
+        *slot = value;
+    }
+    ok
+}
+
+/// Parses a size such as `512M`, `64K`, `2G` or `1048576` (Linux's `memparse`).
+pub fn memparse(s: &str) -> Option<u64> {
+    let (digits, shift) = match s.as_bytes().last()? {
+        b'K' | b'k' => (&s[..s.len() - 1], 10),
+        b'M' | b'm' => (&s[..s.len() - 1], 20),
+        b'G' | b'g' => (&s[..s.len() - 1], 30),
+        _ => (s, 0),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_collect(cmdline: &str) -> (KernelOptions<'_>, Vec<CmdlineError<'_>>) {
+        let mut errors = Vec::new();
+        let options = parse(cmdline, |e| errors.push(e));
+        (options, errors)
+    }
+
+    #[test]
+    fn parses_every_known_option() {
+        let (options, errors) = parse_collect("test=boot mem=512M loglevel=8");
+        assert_eq!(options, KernelOptions { test: Some("boot"), mem: Some(512 << 20), loglevel: Some(8) });
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn empty_command_line_gives_defaults() {
+        assert_eq!(parse_collect("  "), (KernelOptions::default(), vec![]));
+    }
+
+    #[test]
+    fn reports_and_skips_what_it_cannot_use() {
+        let (options, errors) = parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M");
+        assert_eq!(options, KernelOptions { test: None, mem: Some(8 << 20), loglevel: None });
+        assert_eq!(
+            errors,
+            vec![
+                CmdlineError::UnknownOption("quiet"),
+                CmdlineError::BadValue { key: "mem", value: "lots" },
+                CmdlineError::BadValue { key: "loglevel", value: "9" },
+                CmdlineError::BadValue { key: "test", value: "" },
+                CmdlineError::UnknownOption("foo=bar"),
+            ]
+        );
+    }
+
+    #[test]
+    fn memparse_understands_suffixes_and_rejects_garbage() {
+        assert_eq!(memparse("4096"), Some(4096));
+        assert_eq!(memparse("64k"), Some(64 << 10));
+        assert_eq!(memparse("16M"), Some(16 << 20));
+        assert_eq!(memparse("2G"), Some(2 << 30));
+        assert_eq!(memparse(""), None);
+        assert_eq!(memparse("M"), None);
+        assert_eq!(memparse("12Q"), None);
+        assert_eq!(memparse("99999999999999999999G"), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! Core kernel services: the console log and the panic path (Linux's
+//! `kernel/`), and the boot command line.
+
+pub mod cmdline;
+#[cfg(target_os = "none")]
+pub mod panic;
+#[cfg(target_os = "none")]
+pub mod printk;

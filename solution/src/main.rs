@@ -1,0 +1,31 @@
+//! The reference kernel: a higher-half i686 kernel whose memory management is
+//! modelled on Linux 2.6 on i386.
+//!
+//! Read it top-down from [`init::main::start_kernel`]. The modules follow the
+//! layout of Linux's tree: `arch/x86` for the processor, `mm` for memory,
+//! `kernel` for printk/panic, `drivers` for devices, `init` for start-up.
+//!
+//! The crate is also compiled for the host by `cargo test`: then only the
+//! modules that are plain data structures and algorithms (`mm` minus its
+//! hardware parts, the command-line parser) are built, for their unit tests.
+
+#![cfg_attr(target_os = "none", no_std, no_main)]
+// On the host only the pure modules are compiled, so most items look unused.
+#![cfg_attr(not(target_os = "none"), allow(dead_code))]
+
+mod arch;
+#[cfg(target_os = "none")]
+mod drivers;
+#[cfg(target_os = "none")]
+mod init;
+mod kernel;
+mod mm;
+#[cfg(target_os = "none")]
+mod scenarios;
+
+/// Built for the host, the kernel is only a container for unit tests.
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!("this is the kernel: boot it with `cargo xtask run`");
+    std::process::exit(2);
+}

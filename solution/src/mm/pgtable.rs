@@ -1,0 +1,189 @@
+//! Two-level i386 page tables: the entry formats and how a virtual address
+//! splits into indices.
+//!
+//! ```text
+//!  31            22 21            12 11             0
+//! +----------------+----------------+----------------+
+//! | page directory |  page table    |  offset in the |
+//! | index (10 bits)| index (10 bits)|  page (12 bits)|
+//! +----------------+----------------+----------------+
+//! ```
+//!
+//! Linux names the levels pgd, pud, pmd, pte; on two-level i386 the pud and
+//! pmd are folded into the pgd, so only [`Pgd`] and [`Pte`] exist here.
+
+use core::fmt;
+use core::ops::{Index, IndexMut};
+
+use bitflags::bitflags;
+
+use super::layout::PAGE_SHIFT;
+use super::types::{Pfn, VirtAddr};
+
+/// Bits of the virtual address above the page-directory index.
+pub const PGDIR_SHIFT: u32 = 22;
+/// Entries per page table.
+pub const PTRS_PER_PTE: usize = 1024;
+
+bitflags! {
+    /// The low 12 bits of a page-directory or page-table entry.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct PageFlags: u32 {
+        const PRESENT = 1 << 0;
+        const RW = 1 << 1;
+        const USER = 1 << 2;
+        const PWT = 1 << 3;
+        const PCD = 1 << 4;
+        const ACCESSED = 1 << 5;
+        const DIRTY = 1 << 6;
+        /// In a page-directory entry: a 4 MiB page (only the boot tables use it).
+        const PSE = 1 << 7;
+        /// The TLB keeps the entry across CR3 reloads (`CR4.PGE`).
+        const GLOBAL = 1 << 8;
+    }
+}
+
+/// Flags of the kernel's own mappings: present, writable, global.
+pub const PAGE_KERNEL: PageFlags =
+    PageFlags::PRESENT.union(PageFlags::RW).union(PageFlags::GLOBAL);
+/// Flags of a page-directory entry pointing at a kernel page table.
+pub const PAGE_TABLE: PageFlags = PageFlags::PRESENT.union(PageFlags::RW);
+
+const FLAGS_MASK: u32 = (1 << PAGE_SHIFT) - 1;
+
+macro_rules! page_entry {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        #[derive(Clone, Copy, PartialEq, Eq, Default)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// An entry that maps frame `pfn` with `flags`.
+            pub const fn new(pfn: Pfn, flags: PageFlags) -> Self {
+                Self((pfn.as_u32() << PAGE_SHIFT) | flags.bits())
+            }
+
+            /// The frame the entry points at.
+            pub const fn pfn(self) -> Pfn {
+                Pfn::new(self.0 >> PAGE_SHIFT)
+            }
+
+            pub const fn flags(self) -> PageFlags {
+                PageFlags::from_bits_retain(self.0 & FLAGS_MASK)
+            }
+
+            pub const fn present(self) -> bool {
+                self.0 & PageFlags::PRESENT.bits() != 0
+            }
+        }
+
+        impl PageTable<$name> {
+            /// A table with every entry not present.
+            pub const fn empty() -> Self {
+                PageTable([$name(0); 1024])
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:#010x})", stringify!($name), self.0)
+            }
+        }
+    };
+}
+
+page_entry! {
+    /// A page-directory entry (`pgd_t`): points at a page table.
+    Pgd
+}
+
+page_entry! {
+    /// A page-table entry (`pte_t`): points at a page frame.
+    Pte
+}
+
+/// A page directory or page table: 1024 entries filling one page.
+#[repr(C, align(4096))]
+pub struct PageTable<E>(pub [E; 1024]);
+
+impl<E> Index<usize> for PageTable<E> {
+    type Output = E;
+    fn index(&self, i: usize) -> &E {
+        &self.0[i]
+    }
+}
+
+impl<E> IndexMut<usize> for PageTable<E> {
+    fn index_mut(&mut self, i: usize) -> &mut E {
+        &mut self.0[i]
+    }
+}
+
+/// The page-directory index of `va`: its top 10 bits.
+pub const fn pgd_index(va: VirtAddr) -> usize {
+    (va.as_u32() >> PGDIR_SHIFT) as usize
+}
+
+/// The page-table index of `va`: its middle 10 bits.
+pub const fn pte_index(va: VirtAddr) -> usize {
+    ((va.as_u32() >> PAGE_SHIFT) as usize) & (PTRS_PER_PTE - 1)
+}
+
+/// Shows the flags as Linux's page-table dumps do (`P RW U G`...),
+/// leaving out Accessed and Dirty, which depend on what ran before.
+pub struct FlagNames(pub PageFlags);
+
+impl fmt::Display for FlagNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = [
+            (PageFlags::PRESENT, "P"),
+            (PageFlags::RW, "RW"),
+            (PageFlags::USER, "U"),
+            (PageFlags::PWT, "PWT"),
+            (PageFlags::PCD, "PCD"),
+            (PageFlags::PSE, "PSE"),
+            (PageFlags::GLOBAL, "G"),
+        ];
+        let mut first = true;
+        for (flag, name) in names {
+            if self.0.contains(flag) {
+                write!(f, "{}{name}", if first { "" } else { " " })?;
+                first = false;
+            }
+        }
+        if first { write!(f, "-") } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_splits_into_ten_ten_twelve() {
+        let va = VirtAddr::new(0xC010_2345);
+        assert_eq!(pgd_index(va), 0x300);
+        assert_eq!(pte_index(va), 0x102);
+        assert_eq!(va.page_offset(), 0x345);
+        assert_eq!(pgd_index(VirtAddr::new(0xFFFF_FFFF)), 1023);
+        assert_eq!(pte_index(VirtAddr::new(0xFFFF_FFFF)), 1023);
+    }
+
+    #[test]
+    fn entries_keep_frame_and_flags_apart() {
+        let pte = Pte::new(Pfn::new(0xABCDE), PAGE_KERNEL);
+        assert_eq!(format!("{pte:?}"), "Pte(0xabcde103)");
+        assert_eq!(pte.pfn(), Pfn::new(0xABCDE));
+        assert_eq!(pte.flags(), PAGE_KERNEL);
+        assert!(pte.present());
+        assert!(!Pte::default().present());
+    }
+
+    #[test]
+    fn flag_names_skip_accessed_and_dirty() {
+        let flags = PAGE_KERNEL | PageFlags::ACCESSED | PageFlags::DIRTY | PageFlags::USER;
+        assert_eq!(FlagNames(flags).to_string(), "P RW U G");
+        assert_eq!(FlagNames(PageFlags::empty()).to_string(), "-");
+    }
+}

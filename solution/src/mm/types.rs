@@ -1,0 +1,114 @@
+//! Typed addresses: a physical address, a virtual address and a page frame
+//! number are different things, and the compiler keeps them apart.
+
+use core::fmt;
+use core::ops::Add;
+
+use super::layout::{PAGE_SHIFT, PAGE_SIZE};
+
+/// A physical address (the kernel sees at most 4 GiB: no PAE).
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+pub struct PhysAddr(u32);
+
+/// A virtual (linear) address.
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+pub struct VirtAddr(u32);
+
+/// A page frame number: a physical address divided by the page size.
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+pub struct Pfn(u32);
+
+impl PhysAddr {
+    pub const fn new(addr: u32) -> Self {
+        Self(addr)
+    }
+
+    pub const fn as_u32(self) -> u32 {
+        self.0
+    }
+
+    /// The frame that holds this address.
+    pub const fn pfn(self) -> Pfn {
+        Pfn(self.0 >> PAGE_SHIFT)
+    }
+}
+
+impl VirtAddr {
+    pub const fn new(addr: u32) -> Self {
+        Self(addr)
+    }
+
+    pub const fn as_u32(self) -> u32 {
+        self.0
+    }
+
+    /// The offset of this address inside its page.
+    pub const fn page_offset(self) -> u32 {
+        self.0 & (PAGE_SIZE - 1)
+    }
+
+    pub fn as_ptr<T>(self) -> *const T {
+        self.0 as usize as *const T
+    }
+
+    pub fn as_mut_ptr<T>(self) -> *mut T {
+        self.0 as usize as *mut T
+    }
+}
+
+impl Pfn {
+    pub const fn new(pfn: u32) -> Self {
+        Self(pfn)
+    }
+
+    pub const fn as_u32(self) -> u32 {
+        self.0
+    }
+
+    /// The physical address of the frame's first byte.
+    pub const fn addr(self) -> PhysAddr {
+        PhysAddr(self.0 << PAGE_SHIFT)
+    }
+}
+
+impl Add<u32> for PhysAddr {
+    type Output = Self;
+    fn add(self, bytes: u32) -> Self {
+        Self(self.0 + bytes)
+    }
+}
+
+impl Add<u32> for VirtAddr {
+    type Output = Self;
+    fn add(self, bytes: u32) -> Self {
+        Self(self.0 + bytes)
+    }
+}
+
+impl Add<u32> for Pfn {
+    type Output = Self;
+    fn add(self, frames: u32) -> Self {
+        Self(self.0 + frames)
+    }
+}
+
+impl fmt::Display for PhysAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#010x}", self.0)
+    }
+}
+
+impl fmt::Display for VirtAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#010x}", self.0)
+    }
+}
+
+impl fmt::Display for Pfn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}", self.0)
+    }
+}

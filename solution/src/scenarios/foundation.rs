@@ -1,0 +1,47 @@
+//! Scenarios that prove the foundation: the boot log, the timer, and that each
+//! way a run can go wrong is reported as what it is.
+
+use crate::arch::x86::cpu::halt;
+use crate::arch::x86::idt;
+use crate::arch::x86::pit::{HZ, jiffies};
+use crate::mm::init::high_memory;
+use crate::mm::layout::vmalloc_start;
+use crate::pr_info;
+
+/// The boot log itself is the test; then ten timer ticks prove interrupts.
+pub fn boot() {
+    const TICKS: u64 = 10;
+    while jiffies() < TICKS {
+        halt();
+    }
+    pr_info!("timer: {TICKS} ticks at HZ={HZ}");
+}
+
+/// A deliberate kernel panic.
+pub fn panic() {
+    panic!("test=panic asked for a kernel panic");
+}
+
+/// A kernel write to the vmalloc area, where nothing is mapped yet.
+pub fn pagefault() {
+    let address = vmalloc_start(high_memory());
+    pr_info!("writing to {address}, the start of the empty vmalloc area");
+    // SAFETY: not safe at all: the write must fault, and the fault is the test.
+    unsafe { address.as_mut_ptr::<u32>().write_volatile(0x5a5a_5a5a) };
+}
+
+/// A kernel that never ends; the grader must stop it.
+pub fn hang() {
+    pr_info!("spinning forever");
+    loop {
+        halt();
+    }
+}
+
+/// An exception with no IDT to deliver it: the processor resets.
+pub fn triple_fault() {
+    pr_info!("loading an empty IDT, then raising a breakpoint");
+    idt::load_empty();
+    // SAFETY: not safe at all: the reset is the test.
+    unsafe { core::arch::asm!("int3") };
+}
