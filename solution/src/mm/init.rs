@@ -47,6 +47,7 @@ pub fn paging_init(e820: &E820Map, bootmem: &mut BootMem) -> VirtAddr {
     *HIGH_MEMORY.call_once(|| __va(max_low_pfn.addr()))
 }
 
+// ANCHOR: mapping
 /// Maps frames `0..max_low_pfn` at `PAGE_OFFSET`, one page table per 4 MiB.
 fn kernel_physical_mapping_init(pgd: &mut PageTable<Pgd>, max_low_pfn: Pfn, bootmem: &mut BootMem) {
     let mut pfn = Pfn::new(0);
@@ -65,6 +66,7 @@ fn kernel_physical_mapping_init(pgd: &mut PageTable<Pgd>, max_low_pfn: Pfn, boot
         }
     }
 }
+// ANCHOR_END: mapping
 
 /// `high_memory`: where the direct map ends.
 pub fn high_memory() -> VirtAddr {

@@ -22,6 +22,7 @@ use core::fmt;
 
 use super::types::{PhysAddr, VirtAddr};
 
+// ANCHOR: constants
 pub const PAGE_SHIFT: u32 = 12;
 pub const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
 
@@ -47,6 +48,7 @@ pub const FIXADDR_TOP: u32 = 0xFFFF_F000;
 pub const NR_FIX_SLOTS: u32 = 16;
 /// As on Linux, the area printed as the fixmap is `[FIXADDR_START, FIXADDR_TOP)`.
 pub const FIXADDR_START: u32 = FIXADDR_TOP - NR_FIX_SLOTS * PAGE_SIZE;
+// ANCHOR_END: constants
 
 /// The kernel virtual address of a direct-mapped physical address.
 pub const fn __va(pa: PhysAddr) -> VirtAddr {

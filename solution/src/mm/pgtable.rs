@@ -120,6 +120,7 @@ impl<E> IndexMut<usize> for PageTable<E> {
     }
 }
 
+// ANCHOR: index
 /// The page-directory index of `va`: its top 10 bits.
 pub const fn pgd_index(va: VirtAddr) -> usize {
     (va.as_u32() >> PGDIR_SHIFT) as usize
@@ -129,6 +130,7 @@ pub const fn pgd_index(va: VirtAddr) -> usize {
 pub const fn pte_index(va: VirtAddr) -> usize {
     ((va.as_u32() >> PAGE_SHIFT) as usize) & (PTRS_PER_PTE - 1)
 }
+// ANCHOR_END: index
 
 /// Shows the flags as Linux's page-table dumps do (`P RW U G`...),
 /// leaving out Accessed and Dirty, which depend on what ran before.

@@ -16,6 +16,7 @@ pub trait PageTableMem {
     fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte>;
 }
 
+// ANCHOR: walk
 /// Where a walk ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Walk {
@@ -43,6 +44,7 @@ pub fn walk(mem: &impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Walk
     Walk::Mapped { pgd, pte, phys: pte.pfn().addr() + va.page_offset() }
     // LAB 1 END
 }
+// ANCHOR_END: walk
 
 #[cfg(test)]
 mod tests {
