@@ -16,7 +16,7 @@ use crate::arch::x86::cpu::{enable_global_pages, write_cr3};
 use crate::arch::x86::e820::E820Map;
 
 /// The kernel's page directory, Linux's `swapper_pg_dir`.
-static SWAPPER_PG_DIR: Mutex<PageTable<Pgd>> = Mutex::new(PageTable::<Pgd>::empty());
+static SWAPPER_PG_DIR: Mutex<PageTable<Pgd>> = Mutex::new(PageTable::filled(Pgd::NONE));
 
 /// The first virtual address past the direct map, Linux's `high_memory`.
 static HIGH_MEMORY: Once<VirtAddr> = Once::new();
@@ -55,7 +55,7 @@ fn kernel_physical_mapping_init(pgd: &mut PageTable<Pgd>, max_low_pfn: Pfn, boot
         let table_pfn = bootmem.alloc_low_page().expect("no memory for the kernel page tables");
         // SAFETY: bootmem hands out unused frames inside the early mapping.
         let table: &mut PageTable<Pte> = unsafe { &mut *__va(table_pfn.addr()).as_mut_ptr() };
-        table.0.fill(Pte::default());
+        table.0.fill(Pte::NONE);
         pgd[pgd_index(__va(pfn.addr()))] = Pgd::new(table_pfn, PAGE_TABLE);
         for pte in &mut table.0 {
             if pfn >= max_low_pfn {

@@ -55,10 +55,13 @@ macro_rules! page_entry {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[repr(transparent)]
-        #[derive(Clone, Copy, PartialEq, Eq, Default)]
+        #[derive(Clone, Copy, PartialEq, Eq)]
         pub struct $name(u32);
 
         impl $name {
+            /// The entry that maps nothing.
+            pub const NONE: Self = Self(0);
+
             /// An entry that maps frame `pfn` with `flags`.
             pub const fn new(pfn: Pfn, flags: PageFlags) -> Self {
                 Self((pfn.as_u32() << PAGE_SHIFT) | flags.bits())
@@ -75,13 +78,6 @@ macro_rules! page_entry {
 
             pub const fn present(self) -> bool {
                 self.0 & PageFlags::PRESENT.bits() != 0
-            }
-        }
-
-        impl PageTable<$name> {
-            /// A table with every entry not present.
-            pub const fn empty() -> Self {
-                PageTable([$name(0); 1024])
             }
         }
 
@@ -106,6 +102,13 @@ page_entry! {
 /// A page directory or page table: 1024 entries filling one page.
 #[repr(C, align(4096))]
 pub struct PageTable<E>(pub [E; 1024]);
+
+impl<E: Copy> PageTable<E> {
+    /// A table with every entry set to `entry`.
+    pub const fn filled(entry: E) -> Self {
+        Self([entry; 1024])
+    }
+}
 
 impl<E> Index<usize> for PageTable<E> {
     type Output = E;
@@ -179,7 +182,7 @@ mod tests {
         assert_eq!(pte.pfn(), Pfn::new(0xABCDE));
         assert_eq!(pte.flags(), PAGE_KERNEL);
         assert!(pte.present());
-        assert!(!Pte::default().present());
+        assert!(!Pte::NONE.present());
     }
 
     #[test]

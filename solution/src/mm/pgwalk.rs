@@ -67,7 +67,7 @@ mod tests {
 
     impl SimulatedMem {
         fn new() -> Self {
-            Self { tables: HashMap::new(), pgd: Box::new(PageTable::empty()) }
+            Self { tables: HashMap::new(), pgd: Box::new(PageTable::filled(Pgd::NONE)) }
         }
 
         /// Maps page `va` to `frame`, putting page tables in frames 0x100...
@@ -75,7 +75,7 @@ mod tests {
             let va = VirtAddr::new(va);
             let table_pfn = Pfn::new(0x100 + pgd_index(va) as u32);
             self.pgd[pgd_index(va)] = Pgd::new(table_pfn, PAGE_TABLE);
-            let table = self.tables.entry(table_pfn).or_insert_with(|| Box::new(PageTable::empty()));
+            let table = self.tables.entry(table_pfn).or_insert_with(|| Box::new(PageTable::filled(Pte::NONE)));
             table[pte_index(va)] = Pte::new(Pfn::new(frame), flags);
         }
 
@@ -114,10 +114,10 @@ mod tests {
     fn tells_a_missing_table_from_a_missing_page() {
         let mut mem = SimulatedMem::new();
         mem.map(0x0040_0000, 7, PAGE_KERNEL);
-        assert_eq!(mem.walk(0x0080_0000), Walk::NoPageTable { pgd: Pgd::default() });
+        assert_eq!(mem.walk(0x0080_0000), Walk::NoPageTable { pgd: Pgd::NONE });
         let Walk::NotMapped { pgd, pte } = mem.walk(0x0040_1000) else { panic!("expected NotMapped") };
         assert!(pgd.present());
-        assert_eq!(pte, Pte::default());
+        assert_eq!(pte, Pte::NONE);
     }
 
     #[test]

@@ -8,17 +8,17 @@ use super::layout::{PAGE_SHIFT, PAGE_SIZE};
 
 /// A physical address (the kernel sees at most 4 GiB: no PAE).
 #[repr(transparent)]
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct PhysAddr(u32);
 
 /// A virtual (linear) address.
 #[repr(transparent)]
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct VirtAddr(u32);
 
 /// A page frame number: a physical address divided by the page size.
 #[repr(transparent)]
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Pfn(u32);
 
 impl PhysAddr {

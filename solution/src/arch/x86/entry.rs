@@ -74,27 +74,30 @@ interrupt_stubs:
 
     .section .text
 common_interrupt:
-    // AT&T syntax for these: LLVM's Intel syntax would push 16-bit words.
-    .att_syntax prefix
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    .intel_syntax noprefix
     pushad
+    mov eax, ds
+    push eax
+    mov eax, es
+    push eax
+    mov eax, fs
+    push eax
+    mov eax, gs
+    push eax
     mov ax, {kernel_ds}
     mov ds, ax
     mov es, ax
     push esp
     call {do_trap}
     add esp, 4
+    pop eax
+    mov gs, ax
+    pop eax
+    mov fs, ax
+    pop eax
+    mov es, ax
+    pop eax
+    mov ds, ax
     popad
-    .att_syntax prefix
-    popl %gs
-    popl %fs
-    popl %es
-    popl %ds
-    .intel_syntax noprefix
     add esp, 8
     iretd
     "#,

@@ -7,6 +7,10 @@ use core::fmt;
 #[repr(C)]
 #[derive(Debug)]
 pub struct PtRegs {
+    pub gs: u32,
+    pub fs: u32,
+    pub es: u32,
+    pub ds: u32,
     pub edi: u32,
     pub esi: u32,
     pub ebp: u32,
@@ -16,10 +20,6 @@ pub struct PtRegs {
     pub edx: u32,
     pub ecx: u32,
     pub eax: u32,
-    pub gs: u32,
-    pub fs: u32,
-    pub es: u32,
-    pub ds: u32,
     /// The interrupt vector, pushed by the entry stub.
     pub vector: u32,
     /// The CPU's error code, or 0 for vectors that have none.
