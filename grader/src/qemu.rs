@@ -1,0 +1,143 @@
+//! Booting a kernel in `qemu-system-i386` and classifying how the run ended.
+//!
+//! The kernel ends a run by writing to QEMU's `isa-debug-exit` device: 0x10
+//! (QEMU exits 33) on success, 0x11 (35) from its panic handler. With
+//! `-no-reboot` a triple fault makes QEMU exit 0, which cannot come from the
+//! device. `-icount shift=5,sleep=off` ties the virtual clock to the number of
+//! executed instructions, so timer interrupts land at the same instruction in
+//! every run and the output is the same bytes each time.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+pub const QEMU: &str = "qemu-system-i386";
+const EXIT_SUCCESS: i32 = 33;
+const EXIT_PANIC: i32 = 35;
+const EXIT_RESET: i32 = 0;
+
+/// The machine a kernel boots on.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    /// RAM, as QEMU's `-m` takes it (`2G`, `64M`).
+    pub memory: &'static str,
+    /// The kernel command line.
+    pub append: String,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The kernel reported success.
+    Success,
+    /// The kernel panicked; the message is its `Kernel panic` line.
+    Panic(String),
+    /// The processor reset (a triple fault).
+    Reset,
+    /// The run did not end before the timeout and was stopped.
+    Timeout,
+    /// QEMU exited with a status the kernel never uses.
+    Exit(i32),
+}
+
+impl End {
+    /// The line a transcript ends with: what kind of end, without details.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Success => "success".into(),
+            Self::Panic(_) => "kernel panic".into(),
+            Self::Reset => "triple fault (reset)".into(),
+            Self::Timeout => "timeout".into(),
+            Self::Exit(code) => format!("QEMU exit status {code}"),
+        }
+    }
+
+    /// Whether this is the same kind of end as `other`, details aside.
+    pub fn same_kind(&self, other: &End) -> bool {
+        self.summary() == other.summary()
+    }
+}
+
+/// The serial output of one run and how it ended.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub output: Vec<u8>,
+    pub end: End,
+}
+
+/// QEMU's arguments for booting `kernel` on `machine`. `deterministic` adds
+/// instruction counting; an interactive run goes without it, so idle time
+/// passes in real time.
+pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "-accel", "tcg", "-m", machine.memory, "-display", "none", "-no-reboot",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(["-kernel".into(), kernel.display().to_string(), "-append".into(), machine.append.clone()]);
+    if deterministic {
+        args.extend(["-icount".into(), "shift=5,sleep=off".into()]);
+    }
+    args
+}
+
+/// Boots `kernel` with the serial console captured, and stops QEMU after
+/// `timeout`. Errors only when QEMU itself cannot run.
+pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, String> {
+    let mut child = Command::new(QEMU)
+        .args(qemu_args(kernel, machine, true))
+        .args(["-serial", "stdio", "-monitor", "none"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {QEMU} ({e}); run `cargo xtask setup` to install it"))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut output = Vec::new();
+        let _ = stdout.read_to_end(&mut output);
+        output
+    });
+    let status = match child.wait_timeout(timeout).map_err(|e| e.to_string())? {
+        Some(status) => status.code(),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+    };
+    let output = reader.join().unwrap_or_default();
+    let end = match status {
+        None => End::Timeout,
+        Some(EXIT_SUCCESS) => End::Success,
+        Some(EXIT_PANIC) => End::Panic(panic_message(&output)),
+        Some(EXIT_RESET) => End::Reset,
+        Some(code) => {
+            let mut stderr = String::new();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = err.read_to_string(&mut stderr);
+            }
+            if code == 1 && !stderr.is_empty() {
+                return Err(format!("{QEMU} failed: {}", stderr.trim()));
+            }
+            End::Exit(code)
+        }
+    };
+    Ok(Run { output, end })
+}
+
+/// The message of the kernel's `Kernel panic - not syncing:` line.
+fn panic_message(output: &[u8]) -> String {
+    const PREFIX: &str = "Kernel panic - not syncing: ";
+    let text = String::from_utf8_lossy(output);
+    text.lines()
+        .find_map(|line| line.strip_prefix(PREFIX))
+        .unwrap_or("(no panic message printed)")
+        .trim_end()
+        .to_string()
+}

@@ -1,0 +1,58 @@
+//! Every scenario on the reference kernel, compared with its snapshot by
+//! `insta`: `cargo test -p grader` runs them, `cargo insta review` shows and
+//! accepts changed output. A snapshot holds the normalised transcript,
+//! including how the run ended.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use grader::build::{Kernel, build};
+use grader::normalize::transcript;
+use grader::{qemu, scenario};
+
+/// The reference kernel, built once for all tests in this binary.
+fn reference_kernel() -> &'static PathBuf {
+    static KERNEL: OnceLock<PathBuf> = OnceLock::new();
+    KERNEL.get_or_init(|| build(&Kernel::Reference).expect("the reference kernel builds"))
+}
+
+fn check(name: &str) {
+    let scenario = scenario::find(name).expect("a scenario of that name exists");
+    let run = qemu::run(reference_kernel(), &scenario.machine(), scenario.timeout).expect("QEMU runs");
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, transcript(name, &run));
+    });
+    assert!(run.end.same_kind(&scenario.expect), "{name} ended with {:?}", run.end);
+}
+
+macro_rules! scenario_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                check($name);
+            }
+        )*
+
+        #[test]
+        fn every_scenario_has_a_test() {
+            let tested = [$($name),*];
+            for scenario in scenario::all() {
+                assert!(tested.contains(&scenario.name), "add {} to scenario_tests!", scenario.name);
+            }
+        }
+    };
+}
+
+scenario_tests! {
+    boot => "boot",
+    panic => "panic",
+    pagefault => "pagefault",
+    hang => "hang",
+    triple_fault => "triple-fault",
+    pgwalk => "pgwalk",
+}
