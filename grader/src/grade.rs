@@ -119,7 +119,8 @@ fn print_failure(outcome: &Outcome) {
     let scenario = &outcome.scenario;
     println!("\n=== {}: {}", scenario.name, outcome.verdict.describe());
     if let Some(expected) = snapshot::expected(scenario.name) {
-        let diff = TextDiff::from_lines(expected.trim_end(), outcome.transcript.trim_end());
+        let (expected, actual) = (format!("{}\n", expected.trim_end()), format!("{}\n", outcome.transcript.trim_end()));
+        let diff = TextDiff::from_lines(&expected, &actual);
         print!("{}", diff.unified_diff().context_radius(4).header("expected (snapshot)", "your kernel"));
         println!();
     } else {

@@ -9,7 +9,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -23,7 +23,7 @@ const EXIT_RESET: i32 = 0;
 #[derive(Clone, Debug)]
 pub struct Machine {
     /// RAM, as QEMU's `-m` takes it (`2G`, `64M`).
-    pub memory: &'static str,
+    pub memory: String,
     /// The kernel command line.
     pub append: String,
 }
@@ -73,7 +73,7 @@ pub struct Run {
 /// passes in real time.
 pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<String> {
     let mut args: Vec<String> = [
-        "-accel", "tcg", "-m", machine.memory, "-display", "none", "-no-reboot",
+        "-accel", "tcg", "-m", &machine.memory, "-display", "none", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ]
     .iter()
@@ -103,14 +103,7 @@ pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, S
         let _ = stdout.read_to_end(&mut output);
         output
     });
-    let status = match child.wait_timeout(timeout).map_err(|e| e.to_string())? {
-        Some(status) => status.code(),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            None
-        }
-    };
+    let status = wait_with_timeout(&mut child, timeout)?;
     let output = reader.join().unwrap_or_default();
     let end = match status {
         None => End::Timeout,
@@ -129,6 +122,19 @@ pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, S
         }
     };
     Ok(Run { output, end })
+}
+
+/// Waits for `child` to exit and returns its status code, or kills it after
+/// `timeout` and returns `None`.
+pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Result<Option<i32>, String> {
+    match child.wait_timeout(timeout).map_err(|e| e.to_string())? {
+        Some(status) => Ok(status.code()),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Ok(None)
+        }
+    }
 }
 
 /// The message of the kernel's `Kernel panic - not syncing:` line.

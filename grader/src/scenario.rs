@@ -30,7 +30,7 @@ pub struct Scenario {
 impl Scenario {
     pub fn machine(&self) -> Machine {
         let append = format!("test={} {}", self.name, self.options).trim_end().to_string();
-        Machine { memory: self.memory, append }
+        Machine { memory: self.memory.to_string(), append }
     }
 }
 

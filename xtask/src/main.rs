@@ -1,1 +1,74 @@
-fn main() {}
+//! `cargo xtask`: every workflow of the project behind one command.
+//!
+//! Students use `run`, `gdb` and `grade`; maintainers also `labs` and `test`.
+
+mod book;
+mod grade;
+mod labs;
+mod run;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Build, run, debug and grade the vmlab kernel")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Boot a kernel in QEMU with the serial console on this terminal (Ctrl-A X quits).
+    Run(run::RunArgs),
+    /// Like `run`, but QEMU waits for gdb on localhost:1234.
+    Gdb(run::RunArgs),
+    /// Grade your lab crates (or the reference kernel) and print a scored table.
+    Grade(grade::GradeArgs),
+    /// Generate the lab crates from solution/, or check that they are in sync.
+    Labs(labs::LabsArgs),
+    /// Run every test of the project (maintainers: expects unmodified lab crates).
+    Test,
+    /// Build the book into book/build, or serve it.
+    Book(book::BookArgs),
+    /// Install what the other commands need (rust-src, QEMU, mdBook).
+    Setup,
+}
+
+/// The result of a command: `Err` holds the one line to show the user.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let rendered = error.to_string();
+            let first = rendered.lines().next().unwrap_or("bad arguments");
+            eprintln!("{first} (see `cargo xtask --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args, false),
+        Command::Gdb(args) => run::run(&args, true),
+        Command::Grade(args) => grade::grade(&args),
+        Command::Labs(args) => labs::labs(&args),
+        Command::Test => test::test(),
+        Command::Book(args) => book::book(&args),
+        Command::Setup => setup::setup_all(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

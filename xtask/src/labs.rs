@@ -1,0 +1,325 @@
+//! The lab generator: derives each lab's files from the reference kernel.
+//!
+//! A region of a file in `solution/src` between `// LAB N BEGIN: hint` and
+//! `// LAB N END` (a whole function body, or the tail of a block) becomes, in
+//! `labs/NN-name/<file>`, a `TODO` comment with the hint and
+//! `todo!("lab N: function")`. Everything else is copied, so signatures, doc
+//! comments and tests stay. The reference declares the module with
+//! `#[cfg_attr(lab = "N", path = ".../labs/NN-name/<file>")]`, which is how
+//! the `labs` package builds the kernel with the student's file in place.
+//!
+//! Students edit these files, so the generator remembers the hash of what it
+//! last wrote (`labs/generated.sha256`) and never overwrites a file that
+//! differs from it unless told to.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use grader::workspace_root;
+use sha2::{Digest, Sha256};
+
+use crate::Result;
+
+/// A lab: its number and its directory under `labs/`.
+pub struct Lab {
+    pub number: u8,
+    pub dir: &'static str,
+}
+
+/// The labs that exist, in order.
+pub const LABS: &[Lab] = &[Lab { number: 1, dir: "01-paging" }];
+
+const MANIFEST: &str = "labs/generated.sha256";
+
+#[derive(Args)]
+pub struct LabsArgs {
+    /// Only check that the lab files match what solution/ generates.
+    #[arg(long)]
+    check: bool,
+    /// Overwrite lab files even where they were edited since generated.
+    #[arg(long, conflicts_with = "check")]
+    force: bool,
+}
+
+impl LabsArgs {
+    /// The arguments of `labs --check`.
+    pub fn check_only() -> Self {
+        Self { check: true, force: false }
+    }
+}
+
+/// `n` if lab `n` exists, or the one-line error for an unknown lab.
+pub fn check_lab_number(n: u8) -> Result<u8> {
+    if LABS.iter().any(|lab| lab.number == n) {
+        return Ok(n);
+    }
+    let known: Vec<String> = LABS.iter().map(|lab| lab.number.to_string()).collect();
+    Err(format!("there is no lab {n}; the labs are {}", known.join(", ")))
+}
+
+pub fn labs(args: &LabsArgs) -> Result {
+    let generated = generate_all()?;
+    if args.check {
+        return check(&generated);
+    }
+    write(&generated, args.force)
+}
+
+/// Every lab file, keyed by its path relative to the repository root.
+pub fn generate_all() -> Result<BTreeMap<PathBuf, String>> {
+    let root = workspace_root();
+    let mut files = BTreeMap::new();
+    for source in rust_files(&root.join("solution/src"))? {
+        let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        let relative = source.strip_prefix(&root).unwrap_or(&source).to_path_buf();
+        if let Some((lab, stub)) = generate(&relative, &text)? {
+            let target = Path::new("labs").join(lab.dir).join(source.file_name().unwrap());
+            check_declared(&root, &target, lab)?;
+            if files.insert(target.clone(), stub).is_some() {
+                return Err(format!("two reference files generate {}", target.display()));
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The marker lines of a region, for lab `n`.
+fn begin_marker(line: &str) -> Option<(u8, &str)> {
+    let rest = line.trim_start().strip_prefix("// LAB ")?;
+    let (number, hint) = rest.split_once(" BEGIN")?;
+    Some((number.parse().ok()?, hint.trim_start_matches(':').trim()))
+}
+
+fn is_end_marker(line: &str, n: u8) -> bool {
+    line.trim() == format!("// LAB {n} END")
+}
+
+fn is_book_anchor(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("// ANCHOR:") || line.starts_with("// ANCHOR_END:")
+}
+
+/// The lab file for reference file `source`, or `None` if it has no markers.
+fn generate(source: &Path, text: &str) -> Result<Option<(&'static Lab, String)>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut lab: Option<u8> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let at = |i: usize| format!("{}:{}", source.display(), i + 1);
+        if let Some((n, hint)) = begin_marker(line) {
+            if lab.is_some_and(|l| l != n) {
+                return Err(format!("{}: markers of two labs in one file", at(i)));
+            }
+            lab = Some(n);
+            let end = (i + 1..lines.len())
+                .find(|&j| is_end_marker(lines[j], n))
+                .ok_or_else(|| format!("{}: `// LAB {n} BEGIN` has no `// LAB {n} END`", at(i)))?;
+            if let Some(j) = (i + 1..end).find(|&j| begin_marker(lines[j]).is_some()) {
+                return Err(format!("{}: a lab region inside another", at(j)));
+            }
+            let function = enclosing_function(&lines[..i]).ok_or_else(|| format!("{}: marker outside a function", at(i)))?;
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push(format!("{indent}// TODO(lab {n}): {hint}"));
+            out.push(format!("{indent}todo!(\"lab {n}: {function}\")"));
+            i = end + 1;
+            continue;
+        }
+        if line.trim_start().starts_with("// LAB ") {
+            return Err(format!("{}: `{}` without a matching BEGIN", at(i), line.trim()));
+        }
+        if !is_book_anchor(line) {
+            out.push(line.to_string());
+        }
+        i += 1;
+    }
+    let Some(n) = lab else { return Ok(None) };
+    let lab = LABS
+        .iter()
+        .find(|l| l.number == n)
+        .ok_or_else(|| format!("{}: lab {n} is not in xtask's LABS table", source.display()))?;
+    Ok(Some((lab, with_header(source, n, out))))
+}
+
+/// The name of the last `fn` declared in `before`.
+fn enclosing_function(before: &[&str]) -> Option<String> {
+    before.iter().rev().find_map(|line| {
+        let after = line.split("fn ").nth(1)?;
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        (!name.is_empty()).then_some(name)
+    })
+}
+
+/// Puts the generated-file header first and, after the module's doc
+/// comment, the allowance for the stubs' unused parameters.
+fn with_header(source: &Path, n: u8, body: Vec<String>) -> String {
+    let docs = body.iter().take_while(|l| l.starts_with("//!")).count();
+    let mut text = format!(
+        "// Lab {n}: generated from {} by `cargo xtask labs`.\n\
+         // Replace each todo!() with your code; the rest is the reference kernel's.\n",
+        source.display()
+    );
+    for line in &body[..docs] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("\n// Until the todo!()s are written, their parameters and imports go unused.\n");
+    text.push_str("#![allow(unused_variables, unused_imports)]\n");
+    for line in &body[docs..] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The reference must declare the module with the path of its lab file.
+fn check_declared(root: &Path, target: &Path, lab: &Lab) -> Result {
+    let wanted = target.to_string_lossy().replace('\\', "/");
+    for source in rust_files(&root.join("solution/src"))? {
+        let text = fs::read_to_string(&source).map_err(|e| e.to_string())?;
+        for line in text.lines().filter(|l| l.contains(&format!("cfg_attr(lab = \"{}\"", lab.number))) {
+            let Some(path) = line.split("path = \"").nth(1).and_then(|p| p.split('"').next()) else { continue };
+            if lexical_join(source.parent().unwrap(), path) == root.join(&wanted) {
+                return Ok(());
+            }
+        }
+    }
+    Err(format!("no module is declared with #[cfg_attr(lab = \"{}\", path = \".../{wanted}\")]", lab.number))
+}
+
+fn lexical_join(base: &Path, relative: &str) -> PathBuf {
+    let mut path = base.to_path_buf();
+    for part in relative.split('/') {
+        match part {
+            ".." => {
+                path.pop();
+            }
+            "." | "" => {}
+            _ => path.push(part),
+        }
+    }
+    path
+}
+
+fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `path -> hash` of what the generator last wrote.
+fn read_manifest(root: &Path) -> BTreeMap<PathBuf, String> {
+    let text = fs::read_to_string(root.join(MANIFEST)).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(hash, path)| (PathBuf::from(path), hash.to_string()))
+        .collect()
+}
+
+fn manifest_text(generated: &BTreeMap<PathBuf, String>) -> String {
+    generated.iter().map(|(path, text)| format!("{}  {}\n", sha256(text), path.display())).collect()
+}
+
+fn check(generated: &BTreeMap<PathBuf, String>) -> Result {
+    let root = workspace_root();
+    let mut stale: Vec<String> = generated
+        .iter()
+        .filter(|(path, text)| fs::read_to_string(root.join(path)).ok().as_ref() != Some(*text))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if fs::read_to_string(root.join(MANIFEST)).unwrap_or_default() != manifest_text(generated) {
+        stale.push(MANIFEST.into());
+    }
+    if stale.is_empty() {
+        println!("The lab crates match solution/ ({} files).", generated.len());
+        return Ok(());
+    }
+    Err(format!("out of date with solution/: {}; run `cargo xtask labs`", stale.join(", ")))
+}
+
+fn write(generated: &BTreeMap<PathBuf, String>, force: bool) -> Result {
+    let root = workspace_root();
+    let manifest = read_manifest(&root);
+    let edited: Vec<&PathBuf> = generated
+        .iter()
+        .filter(|(path, text)| {
+            let Ok(on_disk) = fs::read_to_string(root.join(path)) else { return false };
+            on_disk != **text && manifest.get(*path) != Some(&sha256(&on_disk))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    if !edited.is_empty() && !force {
+        let names: Vec<String> = edited.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!("not overwriting files you edited: {}; use --force to replace them", names.join(", ")));
+    }
+    for (path, text) in generated {
+        let full = root.join(path);
+        if fs::read_to_string(&full).ok().as_ref() != Some(text) {
+            fs::create_dir_all(full.parent().unwrap()).map_err(|e| e.to_string())?;
+            fs::write(&full, text).map_err(|e| format!("{}: {e}", full.display()))?;
+            println!("wrote {}", path.display());
+        }
+    }
+    fs::write(root.join(MANIFEST), manifest_text(generated)).map_err(|e| e.to_string())?;
+    println!("The lab crates match solution/ ({} files).", generated.len());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "//! Docs.\n\nuse x::y;\n\n/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    // LAB 1 BEGIN: add them\n    a + b\n    // LAB 1 END\n}\n// ANCHOR: end\n";
+
+    #[test]
+    fn replaces_a_region_by_a_stub_naming_lab_and_function() {
+        let (lab, text) = generate(Path::new("solution/src/a.rs"), SOURCE).unwrap().unwrap();
+        assert_eq!(lab.number, 1);
+        assert_eq!(
+            text,
+            "// Lab 1: generated from solution/src/a.rs by `cargo xtask labs`.\n\
+             // Replace each todo!() with your code; the rest is the reference kernel's.\n\
+             //! Docs.\n\n\
+             // Until the todo!()s are written, their parameters and imports go unused.\n\
+             #![allow(unused_variables, unused_imports)]\n\n\
+             use x::y;\n\n/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    // TODO(lab 1): add them\n    todo!(\"lab 1: add\")\n}\n"
+        );
+    }
+
+    #[test]
+    fn files_without_markers_generate_nothing() {
+        assert!(generate(Path::new("a.rs"), "fn f() {}\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn unmatched_markers_are_errors() {
+        let missing_end = "fn f() {\n    // LAB 1 BEGIN: x\n}\n";
+        assert!(generate(Path::new("a.rs"), missing_end).unwrap_err().contains("has no `// LAB 1 END`"));
+        let stray_end = "fn f() {\n    // LAB 1 END\n}\n";
+        assert!(generate(Path::new("a.rs"), stray_end).unwrap_err().contains("without a matching BEGIN"));
+        let nested = "fn f() {\n    // LAB 1 BEGIN: x\n    // LAB 1 BEGIN: y\n    // LAB 1 END\n}\n";
+        assert!(generate(Path::new("a.rs"), nested).unwrap_err().contains("inside another"));
+    }
+
+    #[test]
+    fn unknown_labs_are_refused() {
+        assert_eq!(check_lab_number(1), Ok(1));
+        assert_eq!(check_lab_number(9), Err("there is no lab 9; the labs are 1".into()));
+    }
+}

@@ -1,0 +1,111 @@
+//! Installing what the commands need, once: the `rust-src` component of the
+//! pinned toolchain (for `-Zbuild-std`), QEMU from Debian, mdBook from
+//! crates.io. Each check is cheap when the tool is already there.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use grader::qemu::QEMU;
+use grader::workspace_root;
+
+use crate::Result;
+
+/// The mdBook release the book is built with.
+const MDBOOK_VERSION: &str = "0.5.4";
+
+pub fn setup_all() -> Result {
+    ensure_rust_src()?;
+    ensure_qemu()?;
+    ensure_mdbook()?;
+    println!("Everything is installed.");
+    Ok(())
+}
+
+/// Whether `program args...` runs and exits successfully.
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Output of `program args...`, if it ran successfully.
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).current_dir(workspace_root()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The channel pinned in `rust-toolchain.toml`.
+fn pinned_toolchain() -> Result<String> {
+    let path = workspace_root().join("rust-toolchain.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("channel = "))
+        .map(|v| v.trim_matches('"').to_string())
+        .ok_or_else(|| "rust-toolchain.toml names no channel".into())
+}
+
+/// The kernel is built with `-Zbuild-std`, which needs the library sources
+/// of exactly the compiler in use.
+pub fn ensure_rust_src() -> Result {
+    let sysroot = output("rustc", &["--print", "sysroot"]).ok_or("cannot run rustc; install Rust with rustup")?;
+    if Path::new(&sysroot).join("lib/rustlib/src/rust/library/core").is_dir() {
+        return Ok(());
+    }
+    let toolchain = pinned_toolchain()?;
+    println!("Installing the rust-src component of Rust {toolchain}...");
+    if runs("rustup", &["component", "add", "rust-src", "--toolchain", &toolchain]) {
+        return Ok(());
+    }
+    Err(format!(
+        "rustup could not install rust-src for {toolchain}; run `rustup component add rust-src --toolchain {toolchain}` once you are online"
+    ))
+}
+
+pub fn ensure_qemu() -> Result {
+    if runs(QEMU, &["--version"]) {
+        return Ok(());
+    }
+    apt_install("qemu-system-x86", QEMU)
+}
+
+pub fn ensure_gdb() -> Result {
+    if runs("gdb", &["--version"]) {
+        return Ok(());
+    }
+    apt_install("gdb", "gdb")
+}
+
+pub fn ensure_mdbook() -> Result {
+    if output("mdbook", &["--version"]).is_some_and(|v| v.contains(MDBOOK_VERSION)) {
+        return Ok(());
+    }
+    println!("Installing mdBook {MDBOOK_VERSION} (a few minutes, once)...");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if runs(&cargo, &["install", "mdbook", "--locked", "--version", MDBOOK_VERSION]) {
+        return Ok(());
+    }
+    Err(format!("could not install mdBook; run `cargo install mdbook --locked --version {MDBOOK_VERSION}`"))
+}
+
+/// Installs a Debian package with apt, as root or through passwordless sudo.
+fn apt_install(package: &str, tool: &str) -> Result {
+    let is_root = output("id", &["-u"]).as_deref() == Some("0");
+    let prefix: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
+    if !is_root && !runs("sudo", &["-n", "true"]) {
+        return Err(format!("{tool} is missing and installing it needs root: run `sudo apt-get install {package}`"));
+    }
+    println!("Installing {package} with apt-get...");
+    let apt = |args: &[&str]| {
+        let mut cmd: Vec<&str> = prefix.to_vec();
+        cmd.push("apt-get");
+        cmd.extend(args);
+        Command::new(cmd[0]).args(&cmd[1..]).env("DEBIAN_FRONTEND", "noninteractive").status().is_ok_and(|s| s.success())
+    };
+    if apt(&["install", "-y", "-q", package]) || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package])) {
+        return Ok(());
+    }
+    Err(format!("apt-get could not install {package}; install it by hand (`apt-get install {package}`)"))
+}

@@ -1,0 +1,82 @@
+//! `test`: everything CI checks, in one command. It expects the lab crates
+//! to be exactly as generated: each unmodified lab must fail its own
+//! scenarios with its stubs' message and pass every other one.
+
+use std::process::Command;
+use std::time::Instant;
+
+use grader::build::Kernel;
+use grader::grade::{Outcome, Verdict, grade};
+use grader::qemu::End;
+use grader::scenario;
+use grader::workspace_root;
+
+use crate::labs::{LABS, LabsArgs, labs};
+use crate::{Result, book, setup};
+
+/// Boots of each scenario on the reference kernel, to prove determinism.
+const REPEAT: u32 = 3;
+
+pub fn test() -> Result {
+    setup::setup_all()?;
+    let started = Instant::now();
+    step("host unit tests and snapshot tests (cargo test)", host_tests)?;
+    step("lab crates in sync with solution/", || labs(&LabsArgs::check_only()))?;
+    step("every scenario on the reference kernel, 3 runs each", reference_is_deterministic)?;
+    for lab in LABS {
+        step(&format!("unmodified lab {} crate", lab.number), || unmodified_lab(lab.number))?;
+    }
+    step("the book", || book::build_book(false))?;
+    println!("\nAll tests passed in {:.0?}.", started.elapsed());
+    Ok(())
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
+    println!("\n==> {name}");
+    let started = Instant::now();
+    f().map_err(|e| format!("{name}: {e}"))?;
+    println!("==> {name}: ok ({:.1?})", started.elapsed());
+    Ok(())
+}
+
+fn host_tests() -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .arg("test")
+        .current_dir(workspace_root())
+        .env("INSTA_UPDATE", "no")
+        .status()
+        .map_err(|e| format!("cannot run cargo test: {e}"))?;
+    status.success().then_some(()).ok_or_else(|| "cargo test failed".into())
+}
+
+fn reference_is_deterministic() -> Result {
+    let outcomes = grade(&Kernel::Reference, &scenario::all(), REPEAT)?;
+    all_passed(&outcomes)
+}
+
+fn all_passed(outcomes: &[Outcome]) -> Result {
+    match outcomes.iter().find(|o| o.verdict != Verdict::Passed) {
+        None => Ok(()),
+        Some(o) => Err(format!("{}: {}", o.scenario.name, o.verdict.describe())),
+    }
+}
+
+/// Lab `n` as generated: its own scenarios end in its stub's panic, every
+/// other scenario passes.
+fn unmodified_lab(n: u8) -> Result {
+    let outcomes = grade(&Kernel::lab(n, false), &scenario::all(), 1)?;
+    let stub = format!("lab {n}: ");
+    for outcome in &outcomes {
+        let own = outcome.scenario.lab == Some(n);
+        let ok = match &outcome.verdict {
+            Verdict::Unexpected(End::Panic(message)) if own => message.contains(&stub),
+            verdict => !own && *verdict == Verdict::Passed,
+        };
+        if !ok {
+            return Err(format!("{}: {}", outcome.scenario.name, outcome.verdict.describe()));
+        }
+    }
+    println!("(lab {n}'s own scenarios failed with its stubs' message, as they must)");
+    Ok(())
+}
