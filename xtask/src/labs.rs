@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::Result;
 
 /// A lab: its number and its directory under `labs/`.
+#[derive(Debug)]
 pub struct Lab {
     pub number: u8,
     pub dir: &'static str,
