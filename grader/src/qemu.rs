@@ -8,7 +8,7 @@
 //! every run and the output is the same bytes each time.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ pub struct Machine {
     pub memory: String,
     /// The kernel command line.
     pub append: String,
+    /// A file loaded as the multiboot module (`-initrd`).
+    pub initrd: Option<PathBuf>,
 }
 
 /// How a run ended.
@@ -80,6 +82,9 @@ pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<S
     .map(|s| s.to_string())
     .collect();
     args.extend(["-kernel".into(), kernel.display().to_string(), "-append".into(), machine.append.clone()]);
+    if let Some(initrd) = &machine.initrd {
+        args.extend(["-initrd".into(), initrd.display().to_string()]);
+    }
     if deterministic {
         args.extend(["-icount".into(), "shift=5,sleep=off".into()]);
     }

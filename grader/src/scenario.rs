@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::qemu::{End, Machine};
+use crate::workspace_root;
 
 /// One graded boot of the kernel with `test=NAME`.
 #[derive(Clone, Debug)]
@@ -17,6 +18,8 @@ pub struct Scenario {
     pub memory: &'static str,
     /// Kernel options besides `test=NAME`.
     pub options: &'static str,
+    /// A file, relative to the repository, loaded as the boot module.
+    pub initrd: Option<&'static str>,
     /// Wall-clock limit; a kernel still running then is stopped.
     pub timeout: Duration,
     /// How a correct kernel ends this scenario.
@@ -30,7 +33,8 @@ pub struct Scenario {
 impl Scenario {
     pub fn machine(&self) -> Machine {
         let append = format!("test={} {}", self.name, self.options).trim_end().to_string();
-        Machine { memory: self.memory.to_string(), append }
+        let initrd = self.initrd.map(|path| workspace_root().join(path));
+        Machine { memory: self.memory.to_string(), append, initrd }
     }
 }
 
@@ -47,9 +51,22 @@ pub fn all() -> Vec<Scenario> {
             points: 0,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: BOOT_TIMEOUT,
             expect: End::Success,
             hint: "the boot log changed: memory map, layout or timer",
+            book: "book/src/getting-started.md",
+        },
+        Scenario {
+            name: "modules",
+            lab: None,
+            points: 0,
+            memory: "2G",
+            options: "",
+            initrd: Some("grader/fixtures/module.txt"),
+            timeout: BOOT_TIMEOUT,
+            expect: End::Success,
+            hint: "a boot module must reach the kernel intact and stay out of the boot allocator's way",
             book: "book/src/getting-started.md",
         },
         Scenario {
@@ -58,6 +75,7 @@ pub fn all() -> Vec<Scenario> {
             points: 0,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: BOOT_TIMEOUT,
             expect: PANIC,
             hint: "a deliberate panic must be reported with its message and location",
@@ -69,6 +87,7 @@ pub fn all() -> Vec<Scenario> {
             points: 0,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: BOOT_TIMEOUT,
             expect: PANIC,
             hint: "a kernel page fault must print CR2 and the oops, then panic",
@@ -80,6 +99,7 @@ pub fn all() -> Vec<Scenario> {
             points: 0,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: Duration::from_secs(3),
             expect: End::Timeout,
             hint: "a kernel that never ends must be stopped and reported as a timeout",
@@ -91,6 +111,7 @@ pub fn all() -> Vec<Scenario> {
             points: 0,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: BOOT_TIMEOUT,
             expect: End::Reset,
             hint: "an exception with no IDT must reset the machine",
@@ -102,6 +123,7 @@ pub fn all() -> Vec<Scenario> {
             points: 10,
             memory: "2G",
             options: "",
+            initrd: None,
             timeout: BOOT_TIMEOUT,
             expect: End::Success,
             hint: "check the order of the two lookups and that the page offset is added to the frame address",

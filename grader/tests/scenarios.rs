@@ -50,6 +50,7 @@ macro_rules! scenario_tests {
 
 scenario_tests! {
     boot => "boot",
+    modules => "modules",
     panic => "panic",
     pagefault => "pagefault",
     hang => "hang",

@@ -46,7 +46,7 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
         None => Kernel::Reference,
     };
     let image = build(&kernel)?;
-    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" ") };
+    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd: None };
     let mut qemu = Command::new(QEMU);
     qemu.args(qemu_args(&image, &machine, false)).args(["-monitor", "none"]);
     if gdb {

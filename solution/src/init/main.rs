@@ -3,7 +3,7 @@
 
 use crate::arch::x86::cpu::local_irq_enable;
 use crate::arch::x86::e820::E820Map;
-use crate::arch::x86::multiboot::{self, BootModule};
+use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::sections::kernel_end;
 use crate::arch::x86::setup_arch;
 use crate::drivers::serial;
@@ -13,7 +13,7 @@ use crate::mm::dump::show_layout;
 use crate::mm::init::paging_init;
 use crate::mm::layout::{EARLY_MAPPED, MAXMEM, PAGE_SIZE};
 use crate::mm::types::{Pfn, PhysAddr};
-use crate::{pr_info, pr_warn, scenarios};
+use crate::{pr_debug, pr_info, pr_warn, scenarios};
 
 /// Brings the kernel up, then runs the scenario named by `test=` or, without
 /// one, the console monitor.
@@ -36,10 +36,10 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
         pr_info!("user-defined physical RAM map:");
         show_memory_map("user", &e820);
     }
-    show_modules(&boot.modules);
+    show_modules(boot_modules());
     show_lowmem_highmem(&e820);
 
-    let mut bootmem = setup_bootmem(&e820, &boot.modules);
+    let mut bootmem = setup_bootmem(&e820, boot_modules());
     paging_init(&e820, &mut bootmem);
     show_layout();
 
@@ -58,9 +58,12 @@ pub fn show_memory_map(who: &str, e820: &E820Map) {
     }
 }
 
-fn show_modules(modules: &[Option<BootModule>]) {
-    for (i, module) in modules.iter().flatten().enumerate() {
-        pr_info!("multiboot: module {i} at [mem {}-{}]", module.start, module.end);
+/// Prints the modules; where they lie depends on the kernel's size, so the
+/// addresses are debug output.
+fn show_modules(modules: &[BootModule]) {
+    for (i, module) in modules.iter().enumerate() {
+        pr_info!("multiboot: module {i}: {} bytes", module.len());
+        pr_debug!("multiboot: module {i} at [mem {}-{}]", module.start, module.end);
     }
 }
 
@@ -74,8 +77,8 @@ fn show_lowmem_highmem(e820: &E820Map) {
 
 /// The boot allocator starts after the kernel image and the modules, inside
 /// the memory the boot page tables map.
-fn setup_bootmem(e820: &E820Map, modules: &[Option<BootModule>]) -> BootMem {
-    let used_end = modules.iter().flatten().map(|m| m.end).fold(kernel_end(), PhysAddr::max);
+fn setup_bootmem(e820: &E820Map, modules: &[BootModule]) -> BootMem {
+    let used_end = modules.iter().map(|m| m.end).fold(kernel_end(), PhysAddr::max);
     let start = used_end.as_u32().next_multiple_of(PAGE_SIZE);
     let (start, end) = e820
         .ram_range_at(u64::from(start), u64::from(EARLY_MAPPED))

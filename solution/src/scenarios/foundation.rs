@@ -3,6 +3,7 @@
 
 use crate::arch::x86::cpu::halt;
 use crate::arch::x86::idt;
+use crate::arch::x86::multiboot::boot_modules;
 use crate::arch::x86::pit::{HZ, jiffies};
 use crate::mm::init::high_memory;
 use crate::mm::layout::vmalloc_start;
@@ -15,6 +16,17 @@ pub fn boot() {
         halt();
     }
     pr_info!("timer: {TICKS} ticks at HZ={HZ}");
+}
+
+/// The boot modules (QEMU's `-initrd` files) are intact: their size and
+/// first line.
+pub fn modules() {
+    for (i, module) in boot_modules().iter().enumerate() {
+        let bytes = module.bytes();
+        let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let text = core::str::from_utf8(line).unwrap_or("(not text)");
+        pr_info!("module {i}: {} bytes, first line: {text}", bytes.len());
+    }
 }
 
 /// A deliberate kernel panic.

@@ -14,6 +14,7 @@ use crate::pr_info;
 /// Every scenario: its name on the command line, and the function that runs it.
 const SCENARIOS: &[(&str, fn())] = &[
     ("boot", foundation::boot),
+    ("modules", foundation::modules),
     ("panic", foundation::panic),
     ("pagefault", foundation::pagefault),
     ("hang", foundation::hang),

@@ -3,6 +3,8 @@
 
 use multiboot::information::{MemoryManagement, MemoryType, Multiboot, PAddr, SIGNATURE_EAX};
 
+use spin::Once;
+
 use super::e820::{E820Map, E820Type};
 use crate::mm::layout::{EARLY_MAPPED, __va};
 use crate::mm::types::PhysAddr;
@@ -12,11 +14,35 @@ const COMMAND_LINE_SIZE: usize = 256;
 /// Most modules remembered.
 const MAX_MODULES: usize = 4;
 
-/// A module the boot loader loaded (the initrd, later).
+/// A module the boot loader loaded (the initrd, later): `[start, end)`.
 #[derive(Clone, Copy, Debug)]
 pub struct BootModule {
     pub start: PhysAddr,
     pub end: PhysAddr,
+}
+
+impl BootModule {
+    const NONE: Self = Self { start: PhysAddr::new(0), end: PhysAddr::new(0) };
+
+    pub fn len(&self) -> u32 {
+        self.end.as_u32() - self.start.as_u32()
+    }
+
+    /// The module's contents, through the direct map.
+    pub fn bytes(&self) -> &'static [u8] {
+        // SAFETY: the boot allocator starts above every module, so its
+        // memory keeps what the boot loader put there; modules lie in the
+        // early mapping, which the direct map extends.
+        unsafe { core::slice::from_raw_parts(__va(self.start).as_ptr(), self.len() as usize) }
+    }
+}
+
+/// The modules, recorded once at boot.
+static BOOT_MODULES: Once<([BootModule; MAX_MODULES], usize)> = Once::new();
+
+/// The modules the boot loader loaded, in its order.
+pub fn boot_modules() -> &'static [BootModule] {
+    BOOT_MODULES.get().map_or(&[], |(modules, n)| &modules[..*n])
 }
 
 /// Everything the kernel keeps from the boot loader.
@@ -24,7 +50,6 @@ pub struct BootParams {
     pub e820: E820Map,
     /// The kernel options, without the image path QEMU puts first.
     pub cmdline: &'static str,
-    pub modules: [Option<BootModule>; MAX_MODULES],
 }
 
 /// Reads multiboot information through the boot page tables' direct map.
@@ -57,7 +82,8 @@ pub fn parse(magic: u32, mbi: PhysAddr) -> BootParams {
     // SAFETY: the magic says `mbi` points at a multiboot information structure.
     let info = unsafe { Multiboot::from_ptr(u64::from(mbi.as_u32()), &mut mm) }
         .expect("multiboot information outside low memory");
-    BootParams { e820: memory_map(&info), cmdline: save_command_line(&info), modules: modules(&info) }
+    save_modules(&info);
+    BootParams { e820: memory_map(&info), cmdline: save_command_line(&info) }
 }
 
 fn memory_map(info: &Multiboot) -> E820Map {
@@ -78,7 +104,7 @@ fn memory_map(info: &Multiboot) -> E820Map {
 /// Copies the options into `BOOT_COMMAND_LINE` (Linux's `boot_command_line`),
 /// dropping the first word: QEMU starts the line with the kernel's file name.
 fn save_command_line(info: &Multiboot) -> &'static str {
-    static BOOT_COMMAND_LINE: spin::Once<([u8; COMMAND_LINE_SIZE], usize)> = spin::Once::new();
+    static BOOT_COMMAND_LINE: Once<([u8; COMMAND_LINE_SIZE], usize)> = spin::Once::new();
     let line = info.command_line().unwrap_or("");
     let options = line.trim_start().split_once(' ').map_or("", |(_image, rest)| rest.trim());
     let mut len = options.len().min(COMMAND_LINE_SIZE);
@@ -93,11 +119,18 @@ fn save_command_line(info: &Multiboot) -> &'static str {
     core::str::from_utf8(&buf[..*len]).unwrap_or("")
 }
 
-fn modules(info: &Multiboot) -> [Option<BootModule>; MAX_MODULES] {
-    let mut modules = [None; MAX_MODULES];
-    for (slot, module) in modules.iter_mut().zip(info.modules().into_iter().flatten()) {
-        let start = PhysAddr::new(module.start as u32);
-        *slot = Some(BootModule { start, end: PhysAddr::new(module.end as u32) });
-    }
-    modules
+/// Records the modules in `BOOT_MODULES`; modules past `MAX_MODULES` or
+/// outside the early mapping are refused.
+fn save_modules(info: &Multiboot) {
+    BOOT_MODULES.call_once(|| {
+        let mut modules = [BootModule::NONE; MAX_MODULES];
+        let mut n = 0;
+        for module in info.modules().into_iter().flatten() {
+            assert!(n < MAX_MODULES, "more than {MAX_MODULES} boot modules");
+            assert!(module.end <= u64::from(EARLY_MAPPED), "a boot module lies above {EARLY_MAPPED:#x}");
+            modules[n] = BootModule { start: PhysAddr::new(module.start as u32), end: PhysAddr::new(module.end as u32) };
+            n += 1;
+        }
+        (modules, n)
+    });
 }
