@@ -42,92 +42,80 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A kernel panic, whatever its message (the snapshot holds the message).
 const PANIC: End = End::Panic(String::new());
 
+/// A foundation scenario with the usual machine: 2 GiB, no options, no
+/// module, the boot timeout, ending in success. Fields are overridden below.
+fn scenario(name: &'static str, hint: &'static str, book: &'static str) -> Scenario {
+    Scenario {
+        name,
+        lab: None,
+        points: 0,
+        memory: "2G",
+        options: "",
+        initrd: None,
+        timeout: BOOT_TIMEOUT,
+        expect: End::Success,
+        hint,
+        book,
+    }
+}
+
 /// Every scenario, foundation first, then by lab.
 pub fn all() -> Vec<Scenario> {
     vec![
+        scenario(
+            "boot",
+            "the boot log changed: memory map, layout or timer",
+            "book/src/getting-started.md",
+        ),
         Scenario {
-            name: "boot",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
-            initrd: None,
-            timeout: BOOT_TIMEOUT,
-            expect: End::Success,
-            hint: "the boot log changed: memory map, layout or timer",
-            book: "book/src/getting-started.md",
-        },
-        Scenario {
-            name: "modules",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
             initrd: Some("grader/fixtures/module.txt"),
-            timeout: BOOT_TIMEOUT,
-            expect: End::Success,
-            hint: "a boot module must reach the kernel intact and stay out of the boot allocator's way",
-            book: "book/src/getting-started.md",
+            ..scenario(
+                "modules",
+                "a boot module must reach the kernel intact and stay out of the boot allocator's way",
+                "book/src/getting-started.md",
+            )
         },
         Scenario {
-            name: "panic",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
-            initrd: None,
-            timeout: BOOT_TIMEOUT,
             expect: PANIC,
-            hint: "a deliberate panic must be reported with its message and location",
-            book: "book/src/instructors.md",
+            ..scenario(
+                "panic",
+                "a deliberate panic must be reported with its message and location",
+                "book/src/instructors.md",
+            )
         },
         Scenario {
-            name: "pagefault",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
-            initrd: None,
-            timeout: BOOT_TIMEOUT,
             expect: PANIC,
-            hint: "a kernel page fault must print CR2 and the oops, then panic",
-            book: "book/src/address-space.md",
+            ..scenario(
+                "pagefault",
+                "a kernel page fault must print CR2 and the oops, then panic",
+                "book/src/address-space.md",
+            )
         },
         Scenario {
-            name: "hang",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
-            initrd: None,
             timeout: Duration::from_secs(3),
             expect: End::Timeout,
-            hint: "a kernel that never ends must be stopped and reported as a timeout",
-            book: "book/src/instructors.md",
+            ..scenario(
+                "hang",
+                "a kernel that never ends must be stopped and reported as a timeout",
+                "book/src/instructors.md",
+            )
         },
         Scenario {
-            name: "triple-fault",
-            lab: None,
-            points: 0,
-            memory: "2G",
-            options: "",
-            initrd: None,
-            timeout: BOOT_TIMEOUT,
             expect: End::Reset,
-            hint: "an exception with no IDT must reset the machine",
-            book: "book/src/instructors.md",
+            ..scenario(
+                "triple-fault",
+                "an exception with no IDT must reset the machine",
+                "book/src/instructors.md",
+            )
         },
         Scenario {
-            name: "pgwalk",
             lab: Some(1),
             points: 10,
-            memory: "2G",
-            options: "",
-            initrd: None,
-            timeout: BOOT_TIMEOUT,
-            expect: End::Success,
-            hint: "check the order of the two lookups and that the page offset is added to the frame address",
-            book: "book/src/labs/lab1-paging.md",
+            ..scenario(
+                "pgwalk",
+                "check the order of the two lookups and that the page offset is added to the frame address",
+                "book/src/labs/lab1-paging.md",
+            )
         },
     ]
 }

@@ -42,22 +42,17 @@ static GDT: Lazy<[Descriptor; GDT_ENTRIES]> = Lazy::new(|| {
     gdt
 });
 
+/// A segment over all 4 GiB, 32-bit, usable from `ring`.
+fn flat(segment: DescriptorBuilder, ring: Ring) -> Descriptor {
+    segment.present().dpl(ring).db().limit_granularity_4kb().finish()
+}
+
 fn flat_code(ring: Ring) -> Descriptor {
-    DescriptorBuilder::code_descriptor(0, 0xfffff, CodeSegmentType::ExecuteRead)
-        .present()
-        .dpl(ring)
-        .db()
-        .limit_granularity_4kb()
-        .finish()
+    flat(DescriptorBuilder::code_descriptor(0, 0xfffff, CodeSegmentType::ExecuteRead), ring)
 }
 
 fn flat_data(ring: Ring) -> Descriptor {
-    DescriptorBuilder::data_descriptor(0, 0xfffff, DataSegmentType::ReadWrite)
-        .present()
-        .dpl(ring)
-        .db()
-        .limit_granularity_4kb()
-        .finish()
+    flat(DescriptorBuilder::data_descriptor(0, 0xfffff, DataSegmentType::ReadWrite), ring)
 }
 
 /// Loads the GDT, reloads every segment register and the task register.
