@@ -104,5 +104,5 @@ fn run_scripted(qemu: &mut Command) -> Result<Option<i32>> {
 fn print_gdb_help(image: &Path) {
     let relative = image.strip_prefix(workspace_root()).unwrap_or(image);
     eprintln!("QEMU waits for gdb on localhost:1234. In another terminal, from the repository root:");
-    eprintln!("  gdb {} -ex 'target remote :1234' -ex 'break kernel::init::main::start_kernel' -ex continue", relative.display());
+    eprintln!("  gdb {} -ex 'target remote :1234' -ex 'break start_kernel' -ex continue", relative.display());
 }
