@@ -25,7 +25,11 @@ pub enum Kernel {
 impl Kernel {
     /// Lab `n` alone, or the student's labs `1..=n` together.
     pub fn lab(n: u8, cumulative: bool) -> Self {
-        if cumulative { Self::Labs((1..=n).collect()) } else { Self::Labs(vec![n]) }
+        if cumulative {
+            Self::Labs((1..=n).collect())
+        } else {
+            Self::Labs(vec![n])
+        }
     }
 
     fn package(&self) -> &'static str {
@@ -48,7 +52,11 @@ impl Kernel {
             Self::Reference => "reference".into(),
             Self::Labs(labs) if labs.len() == 1 => format!("lab{}", labs[0]),
             Self::Labs(labs) => {
-                format!("labs{}-{}", labs.first().unwrap_or(&0), labs.last().unwrap_or(&0))
+                format!(
+                    "labs{}-{}",
+                    labs.first().unwrap_or(&0),
+                    labs.last().unwrap_or(&0)
+                )
             }
         }
     }
@@ -73,7 +81,10 @@ pub fn kernel_cargo(subcommand: &str) -> Command {
         .env("RUSTC_BOOTSTRAP", "1")
         .arg(subcommand)
         .args(["--target", TARGET_JSON])
-        .args(["-Zbuild-std=core,compiler_builtins,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
+        .args([
+            "-Zbuild-std=core,compiler_builtins,alloc",
+            "-Zbuild-std-features=compiler-builtins-mem",
+        ])
         .arg("-Zjson-target-spec");
     cmd
 }
@@ -89,11 +100,17 @@ pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
     }
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("building {kernel} failed (see the compiler errors above)"));
+        return Err(format!(
+            "building {kernel} failed (see the compiler errors above)"
+        ));
     }
     let target_dir = workspace_root().join("target");
-    let built = target_dir.join("i686-unknown-none/debug").join(kernel.binary());
-    let kept = target_dir.join("kernels").join(format!("{}.elf", kernel.name()));
+    let built = target_dir
+        .join("i686-unknown-none/debug")
+        .join(kernel.binary());
+    let kept = target_dir
+        .join("kernels")
+        .join(format!("{}.elf", kernel.name()));
     std::fs::create_dir_all(kept.parent().unwrap()).map_err(|e| e.to_string())?;
     std::fs::copy(&built, &kept).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     Ok(kept)

@@ -49,32 +49,55 @@ impl Verdict {
 pub struct Outcome {
     pub scenario: Scenario,
     pub verdict: Verdict,
+    /// How the (first) run ended; `None` if QEMU could not run.
+    pub end: Option<End>,
     /// The normalised transcript of the (first) run.
     pub transcript: String,
 }
 
 impl Outcome {
+    /// The verdict, with the panic message when a run that should have
+    /// printed something else panicked instead.
+    pub fn describe(&self) -> String {
+        match (&self.verdict, &self.end) {
+            (Verdict::Failed, Some(End::Panic(message))) => {
+                format!("failed: kernel panic: {message}")
+            }
+            (verdict, _) => verdict.describe(),
+        }
+    }
+
     pub fn earned(&self) -> u32 {
-        if self.verdict == Verdict::Passed { self.scenario.points } else { 0 }
+        if self.verdict == Verdict::Passed {
+            self.scenario.points
+        } else {
+            0
+        }
     }
 }
 
 /// Boots `kernel` for `scenario` `repeat` times (at least once) and judges it.
 pub fn run_scenario(kernel: &Path, scenario: &Scenario, repeat: u32) -> Outcome {
-    let judged = |verdict, transcript| Outcome { scenario: scenario.clone(), verdict, transcript };
+    let judged = |verdict, end, transcript| Outcome {
+        scenario: scenario.clone(),
+        verdict,
+        end,
+        transcript,
+    };
     let first = match qemu::run(kernel, &scenario.machine(), scenario.timeout) {
         Ok(run) => run,
-        Err(message) => return judged(Verdict::Error(message), String::new()),
+        Err(message) => return judged(Verdict::Error(message), None, String::new()),
     };
-    let text = transcript(scenario.name, &first);
+    let text = transcript(scenario.test, &first);
+    let end = Some(first.end.clone());
     for _ in 1..repeat {
         match qemu::run(kernel, &scenario.machine(), scenario.timeout) {
             Ok(again) if again.output == first.output && again.end == first.end => {}
-            Ok(_) => return judged(Verdict::Nondeterministic, text),
-            Err(message) => return judged(Verdict::Error(message), text),
+            Ok(_) => return judged(Verdict::Nondeterministic, end, text),
+            Err(message) => return judged(Verdict::Error(message), end, text),
         }
     }
-    judged(judge(scenario, &first.end, &text), text)
+    judged(judge(scenario, &first.end, &text), end, text)
 }
 
 fn judge(scenario: &Scenario, end: &End, text: &str) -> Verdict {
@@ -101,38 +124,68 @@ pub fn grade(kernel: &Kernel, scenarios: &[Scenario], repeat: u32) -> Result<Vec
             let outcome = run_scenario(&image, scenario, repeat);
             let lab = scenario.lab.map_or("-".into(), |n| n.to_string());
             let points = format!("{}/{}", outcome.earned(), scenario.points);
-            println!("  {:<14} {lab:<6} {points:>6}  {}", scenario.name, outcome.verdict.describe());
+            println!(
+                "  {:<14} {lab:<6} {points:>6}  {}",
+                scenario.name,
+                outcome.describe()
+            );
             outcome
         })
         .collect();
     for outcome in outcomes.iter().filter(|o| o.verdict != Verdict::Passed) {
         print_failure(outcome);
     }
-    let (earned, max): (u32, u32) =
-        outcomes.iter().fold((0, 0), |(e, m), o| (e + o.earned(), m + o.scenario.points));
-    let passed = outcomes.iter().filter(|o| o.verdict == Verdict::Passed).count();
-    println!("{passed}/{} scenarios passed, {earned}/{max} points.", outcomes.len());
+    let (earned, max): (u32, u32) = outcomes
+        .iter()
+        .fold((0, 0), |(e, m), o| (e + o.earned(), m + o.scenario.points));
+    let passed = outcomes
+        .iter()
+        .filter(|o| o.verdict == Verdict::Passed)
+        .count();
+    println!(
+        "{passed}/{} scenarios passed, {earned}/{max} points.",
+        outcomes.len()
+    );
     Ok(outcomes)
 }
 
 fn print_failure(outcome: &Outcome) {
     let scenario = &outcome.scenario;
-    println!("\n=== {}: {}", scenario.name, outcome.verdict.describe());
+    println!("\n=== {}: {}", scenario.name, outcome.describe());
     if let Some(expected) = snapshot::expected(scenario.name) {
-        let (expected, actual) = (format!("{}\n", expected.trim_end()), format!("{}\n", outcome.transcript.trim_end()));
+        let (expected, actual) = (
+            format!("{}\n", expected.trim_end()),
+            format!("{}\n", outcome.transcript.trim_end()),
+        );
         let diff = TextDiff::from_lines(&expected, &actual);
-        print!("{}", diff.unified_diff().context_radius(4).header("expected (snapshot)", "your kernel"));
+        print!(
+            "{}",
+            diff.unified_diff()
+                .context_radius(4)
+                .header("expected (snapshot)", "your kernel")
+        );
         println!();
     } else {
         print!("{}", outcome.transcript);
     }
     println!("hint: {}", scenario.hint);
     println!("read: {}", scenario.book);
-    println!("rerun: cargo xtask run{} -- test={}", lab_flag(scenario), scenario.name);
+    let machine = scenario.machine();
+    let initrd = machine.initrd.as_ref().map_or(String::new(), |path| {
+        format!(" (and -initrd {})", path.display())
+    });
+    println!(
+        "rerun: cargo xtask run{} --mem {} -- {}{initrd}",
+        lab_flag(scenario),
+        machine.memory,
+        machine.append
+    );
 }
 
 fn lab_flag(scenario: &Scenario) -> String {
-    scenario.lab.map_or(String::new(), |n| format!(" --lab {n}"))
+    scenario
+        .lab
+        .map_or(String::new(), |n| format!(" --lab {n}"))
 }
 
 #[derive(Serialize)]
@@ -164,7 +217,7 @@ pub fn write_report(kernel: &Kernel, outcomes: &[Outcome]) -> Result<PathBuf, St
             points: o.scenario.points,
             earned: o.earned(),
             passed: o.verdict == Verdict::Passed,
-            verdict: o.verdict.describe(),
+            verdict: o.describe(),
         })
         .collect();
     let report = Report {
@@ -173,9 +226,12 @@ pub fn write_report(kernel: &Kernel, outcomes: &[Outcome]) -> Result<PathBuf, St
         max: scenarios.iter().map(|r| r.points).sum(),
         scenarios,
     };
-    let path = crate::workspace_root().join("target/grade").join(format!("{}.json", kernel.name()));
+    let path = crate::workspace_root()
+        .join("target/grade")
+        .join(format!("{}.json", kernel.name()));
     std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-    std::fs::write(&path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, json + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }

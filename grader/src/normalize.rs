@@ -27,17 +27,21 @@ static HEX_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[0-9a-f]{8}\b
 static LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^(\s+at )(\S+):\d+:\d+$").unwrap());
 
-/// The normalised transcript of `run` for scenario `name`.
-pub fn transcript(name: &str, run: &Run) -> String {
+/// The normalised transcript of `run` of kernel test `test`.
+pub fn transcript(test: &str, run: &Run) -> String {
     let text = String::from_utf8_lossy(&run.output).replace("\r\n", "\n");
-    let start = format!("test {name}: start\n");
-    let scoped = match (name, text.find(&start)) {
+    let start = format!("test {test}: start\n");
+    let scoped = match (test, text.find(&start)) {
         ("boot", _) | (_, None) => &text[..],
         (_, Some(at)) => &text[at..],
     };
     let text = SECTION.replace_all(scoped, "$1 [build-specific]");
-    let text = REGISTER_LINE.replace_all(&text, |c: &regex::Captures| HEX_WORD.replace_all(&c[0], "########").into_owned());
-    let text = LOCATION.replace_all(&text, |c: &regex::Captures| format!("{}{}:LL:CC", &c[1], clean_path(&c[2])));
+    let text = REGISTER_LINE.replace_all(&text, |c: &regex::Captures| {
+        HEX_WORD.replace_all(&c[0], "########").into_owned()
+    });
+    let text = LOCATION.replace_all(&text, |c: &regex::Captures| {
+        format!("{}{}:LL:CC", &c[1], clean_path(&c[2]))
+    });
     format!("{}\n--- end: {}\n", text.trim_end(), run.end.summary())
 }
 
@@ -62,7 +66,10 @@ mod tests {
     use crate::qemu::End;
 
     fn run(output: &str, end: End) -> Run {
-        Run { output: output.as_bytes().to_vec(), end }
+        Run {
+            output: output.as_bytes().to_vec(),
+            end,
+        }
     }
 
     #[test]
@@ -77,7 +84,10 @@ mod tests {
     #[test]
     fn other_scenarios_start_at_their_start_line() {
         let out = "boot log\ntest pgwalk: start\nline\n";
-        assert_eq!(transcript("pgwalk", &run(out, End::Success)), "test pgwalk: start\nline\n--- end: success\n");
+        assert_eq!(
+            transcript("pgwalk", &run(out, End::Success)),
+            "test pgwalk: start\nline\n--- end: success\n"
+        );
     }
 
     #[test]

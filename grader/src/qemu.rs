@@ -75,13 +75,25 @@ pub struct Run {
 /// passes in real time.
 pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<String> {
     let mut args: Vec<String> = [
-        "-accel", "tcg", "-m", &machine.memory, "-display", "none", "-no-reboot",
-        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-accel",
+        "tcg",
+        "-m",
+        &machine.memory,
+        "-display",
+        "none",
+        "-no-reboot",
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    args.extend(["-kernel".into(), kernel.display().to_string(), "-append".into(), machine.append.clone()]);
+    args.extend([
+        "-kernel".into(),
+        kernel.display().to_string(),
+        "-append".into(),
+        machine.append.clone(),
+    ]);
     if let Some(initrd) = &machine.initrd {
         args.extend(["-initrd".into(), initrd.display().to_string()]);
     }

@@ -9,8 +9,10 @@ use crate::workspace_root;
 /// One graded boot of the kernel with `test=NAME`.
 #[derive(Clone, Debug)]
 pub struct Scenario {
-    /// The kernel's `test=` name and the snapshot's file name.
+    /// The snapshot's file name.
     pub name: &'static str,
+    /// The kernel's `test=` name (one kernel test may run on several machines).
+    pub test: &'static str,
     /// The lab whose code it tests; `None` for the foundation.
     pub lab: Option<u8>,
     pub points: u32,
@@ -32,9 +34,15 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn machine(&self) -> Machine {
-        let append = format!("test={} {}", self.name, self.options).trim_end().to_string();
+        let append = format!("test={} {}", self.test, self.options)
+            .trim_end()
+            .to_string();
         let initrd = self.initrd.map(|path| workspace_root().join(path));
-        Machine { memory: self.memory.to_string(), append, initrd }
+        Machine {
+            memory: self.memory.to_string(),
+            append,
+            initrd,
+        }
     }
 }
 
@@ -47,6 +55,7 @@ const PANIC: End = End::Panic(String::new());
 fn scenario(name: &'static str, hint: &'static str, book: &'static str) -> Scenario {
     Scenario {
         name,
+        test: name,
         lab: None,
         points: 0,
         memory: "2G",
@@ -56,6 +65,26 @@ fn scenario(name: &'static str, hint: &'static str, book: &'static str) -> Scena
         expect: End::Success,
         hint,
         book,
+    }
+}
+
+/// A lab 1 scenario: kernel test `test` on a machine of `memory` with `options`.
+fn lab1(
+    name: &'static str,
+    test: &'static str,
+    points: u32,
+    memory: &'static str,
+    options: &'static str,
+    hint: &'static str,
+    book: &'static str,
+) -> Scenario {
+    Scenario {
+        test,
+        lab: Some(1),
+        points,
+        memory,
+        options,
+        ..scenario(name, hint, book)
     }
 }
 
@@ -108,13 +137,88 @@ pub fn all() -> Vec<Scenario> {
                 "book/src/instructors.md",
             )
         },
+        lab1(
+            "zones-2g",
+            "zones",
+            5,
+            "2G",
+            "",
+            "zone boundaries come from the memory map; check the free lists the boot hand-over built",
+            "book/src/labs/lab1-paging.md#zones",
+        ),
+        lab1(
+            "zones-512m",
+            "zones",
+            5,
+            "2G",
+            "mem=512M",
+            "with mem=512M there is no HighMem; check the zone spans",
+            "book/src/labs/lab1-paging.md#zones",
+        ),
+        lab1(
+            "zones-12m",
+            "zones",
+            5,
+            "2G",
+            "mem=12M",
+            "with mem=12M only DMA exists",
+            "book/src/labs/lab1-paging.md#zones",
+        ),
+        lab1(
+            "buddy",
+            "buddy",
+            15,
+            "2G",
+            "",
+            "blocks must split (upper halves back on the lists) and merge back completely",
+            "book/src/labs/lab1-paging.md#the-buddy-allocator",
+        ),
+        lab1(
+            "exhaust",
+            "exhaust",
+            10,
+            "2G",
+            "mem=24M",
+            "check gfp_zone and the zonelist order: Normal first, then DMA, never HighMem for GFP_KERNEL",
+            "book/src/labs/lab1-paging.md#gfp-flags-and-zone-fallback",
+        ),
+        lab1(
+            "double-free",
+            "double-free",
+            5,
+            "2G",
+            "",
+            "a second free must be refused before it reaches the free lists",
+            "book/src/labs/lab1-paging.md#the-buddy-allocator",
+        ),
+        lab1(
+            "kmalloc",
+            "kmalloc",
+            5,
+            "2G",
+            "",
+            "kmalloc's slabs come from alloc_pages; a zeroed highmem page needs map_page and unmap_page",
+            "book/src/labs/lab1-paging.md#the-kernel-heap",
+        ),
+        lab1(
+            "pgwalk",
+            "pgwalk",
+            10,
+            "2G",
+            "",
+            "check the order of the two lookups and that the page offset is added to the frame address",
+            "book/src/labs/lab1-paging.md#walking-the-tables",
+        ),
         Scenario {
-            lab: Some(1),
-            points: 10,
-            ..scenario(
-                "pgwalk",
-                "check the order of the two lookups and that the page offset is added to the frame address",
-                "book/src/labs/lab1-paging.md",
+            expect: PANIC,
+            ..lab1(
+                "pgmap",
+                "pgmap",
+                10,
+                "2G",
+                "",
+                "map_page must create the page table and unmap_page must flush the TLB",
+                "book/src/labs/lab1-paging.md#mapping-and-unmapping",
             )
         },
     ]

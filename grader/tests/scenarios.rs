@@ -18,15 +18,20 @@ fn reference_kernel() -> &'static PathBuf {
 
 fn check(name: &str) {
     let scenario = scenario::find(name).expect("a scenario of that name exists");
-    let run = qemu::run(reference_kernel(), &scenario.machine(), scenario.timeout).expect("QEMU runs");
+    let run =
+        qemu::run(reference_kernel(), &scenario.machine(), scenario.timeout).expect("QEMU runs");
     insta::with_settings!({
         snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {
-        insta::assert_snapshot!(name, transcript(name, &run));
+        insta::assert_snapshot!(name, transcript(scenario.test, &run));
     });
-    assert!(run.end.same_kind(&scenario.expect), "{name} ended with {:?}", run.end);
+    assert!(
+        run.end.same_kind(&scenario.expect),
+        "{name} ended with {:?}",
+        run.end
+    );
 }
 
 macro_rules! scenario_tests {
@@ -55,5 +60,13 @@ scenario_tests! {
     pagefault => "pagefault",
     hang => "hang",
     triple_fault => "triple-fault",
+    zones_2g => "zones-2g",
+    zones_512m => "zones-512m",
+    zones_12m => "zones-12m",
+    buddy => "buddy",
+    exhaust => "exhaust",
+    double_free => "double-free",
+    kmalloc => "kmalloc",
     pgwalk => "pgwalk",
+    pgmap => "pgmap",
 }

@@ -13,6 +13,8 @@
 // On the host only the pure modules are compiled, so most items look unused.
 #![cfg_attr(not(target_os = "none"), allow(dead_code))]
 
+extern crate alloc;
+
 mod arch;
 #[cfg(target_os = "none")]
 mod drivers;

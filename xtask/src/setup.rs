@@ -33,14 +33,21 @@ fn runs(program: &str, args: &[&str]) -> bool {
 
 /// Output of `program args...`, if it ran successfully.
 fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).current_dir(workspace_root()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The channel pinned in `rust-toolchain.toml`.
 fn pinned_toolchain() -> Result<String> {
     let path = workspace_root().join("rust-toolchain.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.lines()
         .find_map(|l| l.trim().strip_prefix("channel = "))
         .map(|v| v.trim_matches('"').to_string())
@@ -50,13 +57,20 @@ fn pinned_toolchain() -> Result<String> {
 /// The kernel is built with `-Zbuild-std`, which needs the library sources
 /// of exactly the compiler in use.
 pub fn ensure_rust_src() -> Result {
-    let sysroot = output("rustc", &["--print", "sysroot"]).ok_or("cannot run rustc; install Rust with rustup")?;
-    if Path::new(&sysroot).join("lib/rustlib/src/rust/library/core").is_dir() {
+    let sysroot = output("rustc", &["--print", "sysroot"])
+        .ok_or("cannot run rustc; install Rust with rustup")?;
+    if Path::new(&sysroot)
+        .join("lib/rustlib/src/rust/library/core")
+        .is_dir()
+    {
         return Ok(());
     }
     let toolchain = pinned_toolchain()?;
     println!("Installing the rust-src component of Rust {toolchain}...");
-    if runs("rustup", &["component", "add", "rust-src", "--toolchain", &toolchain]) {
+    if runs(
+        "rustup",
+        &["component", "add", "rust-src", "--toolchain", &toolchain],
+    ) {
         return Ok(());
     }
     Err(format!(
@@ -84,10 +98,15 @@ pub fn ensure_mdbook() -> Result {
     }
     println!("Installing mdBook {MDBOOK_VERSION} (a few minutes, once)...");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if runs(&cargo, &["install", "mdbook", "--locked", "--version", MDBOOK_VERSION]) {
+    if runs(
+        &cargo,
+        &["install", "mdbook", "--locked", "--version", MDBOOK_VERSION],
+    ) {
         return Ok(());
     }
-    Err(format!("could not install mdBook; run `cargo install mdbook --locked --version {MDBOOK_VERSION}`"))
+    Err(format!(
+        "could not install mdBook; run `cargo install mdbook --locked --version {MDBOOK_VERSION}`"
+    ))
 }
 
 /// Installs a Debian package with apt, as root or through passwordless sudo.
@@ -95,17 +114,27 @@ fn apt_install(package: &str, tool: &str) -> Result {
     let is_root = output("id", &["-u"]).as_deref() == Some("0");
     let prefix: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
     if !is_root && !runs("sudo", &["-n", "true"]) {
-        return Err(format!("{tool} is missing and installing it needs root: run `sudo apt-get install {package}`"));
+        return Err(format!(
+            "{tool} is missing and installing it needs root: run `sudo apt-get install {package}`"
+        ));
     }
     println!("Installing {package} with apt-get...");
     let apt = |args: &[&str]| {
         let mut cmd: Vec<&str> = prefix.to_vec();
         cmd.push("apt-get");
         cmd.extend(args);
-        Command::new(cmd[0]).args(&cmd[1..]).env("DEBIAN_FRONTEND", "noninteractive").status().is_ok_and(|s| s.success())
+        Command::new(cmd[0])
+            .args(&cmd[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success())
     };
-    if apt(&["install", "-y", "-q", package]) || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package])) {
+    if apt(&["install", "-y", "-q", package])
+        || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package]))
+    {
         return Ok(());
     }
-    Err(format!("apt-get could not install {package}; install it by hand (`apt-get install {package}`)"))
+    Err(format!(
+        "apt-get could not install {package}; install it by hand (`apt-get install {package}`)"
+    ))
 }

@@ -10,7 +10,9 @@ use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::pit::{HZ, jiffies};
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::serial;
-use crate::mm::dump::{show_layout, show_walk};
+use crate::mm::dump::{
+    show_buddyinfo, show_layout, show_meminfo, show_page_tables, show_walk, show_zoneinfo,
+};
 use crate::mm::types::VirtAddr;
 use crate::pr_info;
 
@@ -21,6 +23,10 @@ commands:
   layout         the virtual memory layout
   memmap         the physical memory map in use
   walk ADDR      translate ADDR (hex) through swapper_pg_dir
+  ptdump START END  the kernel's page-table entries for [START, END) (hex)
+  buddyinfo      free blocks per zone and order
+  zoneinfo       zones: page counts and watermarks
+  meminfo        memory totals
   jiffies        timer ticks since boot
   exit           end the QEMU run";
 
@@ -41,6 +47,16 @@ fn execute(command: &str, e820: &E820Map) {
     match (words.next(), words.next()) {
         (None, _) => {}
         (Some("help"), None) => pr_info!("{HELP}"),
+        (Some("buddyinfo"), None) => show_buddyinfo(),
+        (Some("zoneinfo"), None) => show_zoneinfo(),
+        (Some("meminfo"), None) => show_meminfo(),
+        (Some("ptdump"), Some(start)) => match (parse_hex(start), words.next().and_then(parse_hex))
+        {
+            (Some(start), Some(end)) if start < end => {
+                show_page_tables(VirtAddr::new(start), VirtAddr::new(end))
+            }
+            _ => pr_info!("ptdump: give two hexadecimal addresses, START below END"),
+        },
         (Some("layout"), None) => show_layout(),
         (Some("memmap"), None) => show_memory_map("memmap", e820),
         (Some("walk"), Some(addr)) => match parse_hex(addr) {

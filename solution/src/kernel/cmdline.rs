@@ -46,7 +46,10 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
         let ok = match key {
             "test" => set(&mut options.test, Some(value).filter(|v| !v.is_empty())),
             "mem" => set(&mut options.mem, memparse(value)),
-            "loglevel" => set(&mut options.loglevel, value.parse().ok().filter(|&l| l <= 8)),
+            "loglevel" => set(
+                &mut options.loglevel,
+                value.parse().ok().filter(|&l| l <= 8),
+            ),
             _ => {
                 warn(CmdlineError::UnknownOption(word));
                 true
@@ -92,7 +95,14 @@ mod tests {
     #[test]
     fn parses_every_known_option() {
         let (options, errors) = parse_collect("test=boot mem=512M loglevel=8");
-        assert_eq!(options, KernelOptions { test: Some("boot"), mem: Some(512 << 20), loglevel: Some(8) });
+        assert_eq!(
+            options,
+            KernelOptions {
+                test: Some("boot"),
+                mem: Some(512 << 20),
+                loglevel: Some(8)
+            }
+        );
         assert!(errors.is_empty());
     }
 
@@ -104,14 +114,30 @@ mod tests {
     #[test]
     fn reports_and_skips_what_it_cannot_use() {
         let (options, errors) = parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M");
-        assert_eq!(options, KernelOptions { test: None, mem: Some(8 << 20), loglevel: None });
+        assert_eq!(
+            options,
+            KernelOptions {
+                test: None,
+                mem: Some(8 << 20),
+                loglevel: None
+            }
+        );
         assert_eq!(
             errors,
             vec![
                 CmdlineError::UnknownOption("quiet"),
-                CmdlineError::BadValue { key: "mem", value: "lots" },
-                CmdlineError::BadValue { key: "loglevel", value: "9" },
-                CmdlineError::BadValue { key: "test", value: "" },
+                CmdlineError::BadValue {
+                    key: "mem",
+                    value: "lots"
+                },
+                CmdlineError::BadValue {
+                    key: "loglevel",
+                    value: "9"
+                },
+                CmdlineError::BadValue {
+                    key: "test",
+                    value: ""
+                },
                 CmdlineError::UnknownOption("foo=bar"),
             ]
         );

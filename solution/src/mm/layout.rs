@@ -50,6 +50,11 @@ pub const NR_FIX_SLOTS: u32 = 16;
 pub const FIXADDR_START: u32 = FIXADDR_TOP - NR_FIX_SLOTS * PAGE_SIZE;
 // ANCHOR_END: constants
 
+/// The virtual address of fixmap slot `idx`.
+pub const fn fix_to_virt(idx: u32) -> VirtAddr {
+    VirtAddr::new(FIXADDR_TOP - idx * PAGE_SIZE)
+}
+
 /// The kernel virtual address of a direct-mapped physical address.
 pub const fn __va(pa: PhysAddr) -> VirtAddr {
     VirtAddr::new(pa.as_u32() + PAGE_OFFSET)
@@ -78,7 +83,12 @@ impl fmt::Display for KernelLayout {
         write!(f, "virtual kernel memory layout:")?;
         area(f, "fixmap", FIXADDR_START, FIXADDR_TOP)?;
         area(f, "pkmap", PKMAP_BASE, PKMAP_BASE + LAST_PKMAP * PAGE_SIZE)?;
-        area(f, "vmalloc", vmalloc_start(self.high_memory).as_u32(), VMALLOC_END)?;
+        area(
+            f,
+            "vmalloc",
+            vmalloc_start(self.high_memory).as_u32(),
+            VMALLOC_END,
+        )?;
         area(f, "lowmem", PAGE_OFFSET, self.high_memory.as_u32())?;
         for (name, start, end) in self.sections {
             area(f, name, start.as_u32(), end.as_u32())?;
@@ -91,7 +101,12 @@ impl fmt::Display for KernelLayout {
 fn area(f: &mut fmt::Formatter<'_>, name: &str, start: u32, end: u32) -> fmt::Result {
     let indent = if name.starts_with('.') { 5 } else { 4 };
     let size = Size(end - start);
-    write!(f, "\n{:indent$}{name:<w$}: {start:#010x} - {end:#010x}   ({size})", "", w = 12 - indent)
+    write!(
+        f,
+        "\n{:indent$}{name:<w$}: {start:#010x} - {end:#010x}   ({size})",
+        "",
+        w = 12 - indent
+    )
 }
 
 /// A size printed as Linux's boot log does: kB below 8 MiB, MB above.

@@ -1,14 +1,29 @@
 //! Memory management, bottom up: address types and the address-space layout,
-//! page-table entries and the software walk, the early allocator, and the
-//! set-up of the kernel's own page tables.
+//! frame descriptors and zones, the boot-time and buddy allocators, page
+//! tables and their walk, kmalloc, and the kernel's set-up of all of it.
 
 pub mod bootmem;
+#[cfg_attr(lab = "1", path = "../../../labs/01-paging/buddy.rs")]
+pub mod buddy;
 #[cfg(target_os = "none")]
 pub mod dump;
+#[cfg_attr(lab = "1", path = "../../../labs/01-paging/gfp.rs")]
+pub mod gfp;
+#[cfg(target_os = "none")]
+pub mod highmem;
 #[cfg(target_os = "none")]
 pub mod init;
+#[cfg(target_os = "none")]
+pub mod kernel_pgtable;
 pub mod layout;
+#[cfg(target_os = "none")]
+pub mod node;
+pub mod page;
+pub mod page_alloc;
 pub mod pgtable;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/pgwalk.rs")]
 pub mod pgwalk;
+#[cfg(target_os = "none")]
+pub mod slab;
 pub mod types;
+pub mod zone;

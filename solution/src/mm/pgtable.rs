@@ -28,7 +28,7 @@ pub const PTRS_PER_PTE: usize = 1024;
 bitflags! {
     /// The low 12 bits of a page-directory or page-table entry.
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-    pub struct PageFlags: u32 {
+    pub struct PteFlags: u32 {
         const PRESENT = 1 << 0;
         const RW = 1 << 1;
         const USER = 1 << 2;
@@ -44,10 +44,11 @@ bitflags! {
 }
 
 /// Flags of the kernel's own mappings: present, writable, global.
-pub const PAGE_KERNEL: PageFlags =
-    PageFlags::PRESENT.union(PageFlags::RW).union(PageFlags::GLOBAL);
+pub const PAGE_KERNEL: PteFlags = PteFlags::PRESENT
+    .union(PteFlags::RW)
+    .union(PteFlags::GLOBAL);
 /// Flags of a page-directory entry pointing at a kernel page table.
-pub const PAGE_TABLE: PageFlags = PageFlags::PRESENT.union(PageFlags::RW);
+pub const PAGE_TABLE: PteFlags = PteFlags::PRESENT.union(PteFlags::RW);
 
 const FLAGS_MASK: u32 = (1 << PAGE_SHIFT) - 1;
 
@@ -63,7 +64,7 @@ macro_rules! page_entry {
             pub const NONE: Self = Self(0);
 
             /// An entry that maps frame `pfn` with `flags`.
-            pub const fn new(pfn: Pfn, flags: PageFlags) -> Self {
+            pub const fn new(pfn: Pfn, flags: PteFlags) -> Self {
                 Self((pfn.as_u32() << PAGE_SHIFT) | flags.bits())
             }
 
@@ -72,12 +73,12 @@ macro_rules! page_entry {
                 Pfn::new(self.0 >> PAGE_SHIFT)
             }
 
-            pub const fn flags(self) -> PageFlags {
-                PageFlags::from_bits_retain(self.0 & FLAGS_MASK)
+            pub const fn flags(self) -> PteFlags {
+                PteFlags::from_bits_retain(self.0 & FLAGS_MASK)
             }
 
             pub const fn present(self) -> bool {
-                self.0 & PageFlags::PRESENT.bits() != 0
+                self.0 & PteFlags::PRESENT.bits() != 0
             }
         }
 
@@ -137,18 +138,18 @@ pub const fn pte_index(va: VirtAddr) -> usize {
 
 /// Shows the flags as Linux's page-table dumps do (`P RW U G`...),
 /// leaving out Accessed and Dirty, which depend on what ran before.
-pub struct FlagNames(pub PageFlags);
+pub struct FlagNames(pub PteFlags);
 
 impl fmt::Display for FlagNames {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names = [
-            (PageFlags::PRESENT, "P"),
-            (PageFlags::RW, "RW"),
-            (PageFlags::USER, "U"),
-            (PageFlags::PWT, "PWT"),
-            (PageFlags::PCD, "PCD"),
-            (PageFlags::PSE, "PSE"),
-            (PageFlags::GLOBAL, "G"),
+            (PteFlags::PRESENT, "P"),
+            (PteFlags::RW, "RW"),
+            (PteFlags::USER, "U"),
+            (PteFlags::PWT, "PWT"),
+            (PteFlags::PCD, "PCD"),
+            (PteFlags::PSE, "PSE"),
+            (PteFlags::GLOBAL, "G"),
         ];
         let mut first = true;
         for (flag, name) in names {
@@ -187,8 +188,8 @@ mod tests {
 
     #[test]
     fn flag_names_skip_accessed_and_dirty() {
-        let flags = PAGE_KERNEL | PageFlags::ACCESSED | PageFlags::DIRTY | PageFlags::USER;
+        let flags = PAGE_KERNEL | PteFlags::ACCESSED | PteFlags::DIRTY | PteFlags::USER;
         assert_eq!(FlagNames(flags).to_string(), "P RW U G");
-        assert_eq!(FlagNames(PageFlags::empty()).to_string(), "-");
+        assert_eq!(FlagNames(PteFlags::empty()).to_string(), "-");
     }
 }

@@ -1,19 +1,39 @@
-//! The software page-table walk: translating a virtual address the way the
-//! MMU does, by reading the two-level tables.
+//! Walking the two-level page tables in software: translating an address the
+//! way the MMU does, and mapping and unmapping pages.
 //!
-//! The kernel needs this whenever it must know what backs an address without
-//! touching it (Linux's `follow_page`, `/proc/PID/pagemap`, debuggers).
-//! Lab 1 asks you to write [`walk`].
+//! The kernel walks its tables whenever it must know what backs an address
+//! without touching it (Linux's `follow_page`, debuggers), and whenever it
+//! changes a mapping. Lab 1 asks you to write [`walk`], [`map_page`] and
+//! [`unmap_page`].
+//!
+//! TLB rule: the processor never caches a translation that is not present,
+//! so making a page present needs no flush; removing or changing a present
+//! mapping must flush that address, or the old translation stays in use.
 
-use super::pgtable::{PageTable, Pgd, Pte, pgd_index, pte_index};
-use super::types::{PhysAddr, Pfn, VirtAddr};
+use super::pgtable::{PAGE_TABLE, PageTable, Pgd, Pte, PteFlags, pgd_index, pte_index};
+use super::types::{Pfn, PhysAddr, VirtAddr};
 
-/// How the walker reaches a page table given its frame number. In the kernel
-/// this goes through the direct map (`__va`); the unit tests below simulate
-/// physical memory instead.
+/// What the walker needs from its surroundings: reaching a page table by its
+/// frame number, getting a frame for a new table, and flushing the TLB. In
+/// the kernel these go through the direct map, the page allocator and
+/// `invlpg`; the unit tests below simulate them.
 pub trait PageTableMem {
     /// The page table stored in frame `pfn`.
     fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte>;
+    fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte>;
+    /// A zeroed frame for a new page table, or `None` when memory is out.
+    fn alloc_pte_table(&mut self) -> Option<Pfn>;
+    /// Drops the TLB's cached translation of `va`.
+    fn flush_tlb_one(&mut self, va: VirtAddr);
+}
+
+/// Why a page could not be mapped.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MapError {
+    /// Something is mapped at the address already.
+    AlreadyMapped,
+    /// No frame was left for a page table.
+    NoMemory,
 }
 
 // ANCHOR: walk
@@ -41,46 +61,140 @@ pub fn walk(mem: &impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Walk
     if !pte.present() {
         return Walk::NotMapped { pgd, pte };
     }
-    Walk::Mapped { pgd, pte, phys: pte.pfn().addr() + va.page_offset() }
+    Walk::Mapped {
+        pgd,
+        pte,
+        phys: pte.pfn().addr() + va.page_offset(),
+    }
     // LAB 1 END
 }
 // ANCHOR_END: walk
 
+/// Maps the page at `va` to frame `pfn` with `flags` (plus `PRESENT`),
+/// creating the page table if the directory entry is empty. A new table's
+/// directory entry is present and writable, and user-accessible when
+/// `flags` has `USER` (the processor checks both levels). No TLB flush: the
+/// entry was not present.
+pub fn map_page(
+    mem: &mut impl PageTableMem,
+    pgd: &mut PageTable<Pgd>,
+    va: VirtAddr,
+    pfn: Pfn,
+    flags: PteFlags,
+) -> Result<(), MapError> {
+    // LAB 1 BEGIN: if pgd[pgd_index(va)] is not present, allocate a table with mem.alloc_pte_table() and point the entry at it (PAGE_TABLE plus USER from `flags`); then fill the table's entry at pte_index(va), refusing one that is present.
+    let entry = &mut pgd[pgd_index(va)];
+    if !entry.present() {
+        let table = mem.alloc_pte_table().ok_or(MapError::NoMemory)?;
+        *entry = Pgd::new(table, PAGE_TABLE | (flags & PteFlags::USER));
+    }
+    let pte = &mut mem.pte_table_mut(entry.pfn())[pte_index(va)];
+    if pte.present() {
+        return Err(MapError::AlreadyMapped);
+    }
+    *pte = Pte::new(pfn, flags | PteFlags::PRESENT);
+    Ok(())
+    // LAB 1 END
+}
+
+/// Unmaps the page at `va` and flushes its translation from the TLB.
+/// Returns the entry it held, so the caller can release the frame, or
+/// `None` if nothing was mapped. Page tables stay, even when empty: on
+/// Linux they go only with the address space.
+pub fn unmap_page(mem: &mut impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Option<Pte> {
+    // LAB 1 BEGIN: find the entry as walk does; if it is present, clear it (Pte::NONE), flush va from the TLB and return the old entry.
+    let entry = pgd[pgd_index(va)];
+    if !entry.present() {
+        return None;
+    }
+    let pte = &mut mem.pte_table_mut(entry.pfn())[pte_index(va)];
+    if !pte.present() {
+        return None;
+    }
+    let old = core::mem::replace(pte, Pte::NONE);
+    mem.flush_tlb_one(va);
+    Some(old)
+    // LAB 1 END
+}
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::mm::pgtable::{PAGE_KERNEL, PAGE_TABLE, PageFlags};
+    use crate::mm::pgtable::{PAGE_KERNEL, PAGE_TABLE, PteFlags};
 
-    /// Physical memory holding only page tables, each in its own frame.
+    /// Physical memory holding only page tables, each in its own frame,
+    /// with a log of the TLB flushes.
     struct SimulatedMem {
         tables: HashMap<Pfn, Box<PageTable<Pte>>>,
         pgd: Box<PageTable<Pgd>>,
+        /// Frames left for new page tables.
+        spare_frames: Vec<Pfn>,
+        flushed: Vec<VirtAddr>,
     }
 
     impl PageTableMem for SimulatedMem {
         fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte> {
             &self.tables[&pfn]
         }
+
+        fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
+            self.tables
+                .get_mut(&pfn)
+                .expect("a page table lives in that frame")
+        }
+
+        fn alloc_pte_table(&mut self) -> Option<Pfn> {
+            let pfn = self.spare_frames.pop()?;
+            self.tables
+                .insert(pfn, Box::new(PageTable::filled(Pte::NONE)));
+            Some(pfn)
+        }
+
+        fn flush_tlb_one(&mut self, va: VirtAddr) {
+            self.flushed.push(va);
+        }
     }
 
     impl SimulatedMem {
         fn new() -> Self {
-            Self { tables: HashMap::new(), pgd: Box::new(PageTable::filled(Pgd::NONE)) }
+            Self {
+                tables: HashMap::new(),
+                pgd: Box::new(PageTable::filled(Pgd::NONE)),
+                spare_frames: (0x500..0x510).map(Pfn::new).collect(),
+                flushed: Vec::new(),
+            }
         }
 
         /// Maps page `va` to `frame`, putting page tables in frames 0x100...
-        fn map(&mut self, va: u32, frame: u32, flags: PageFlags) {
+        fn map(&mut self, va: u32, frame: u32, flags: PteFlags) {
             let va = VirtAddr::new(va);
             let table_pfn = Pfn::new(0x100 + pgd_index(va) as u32);
             self.pgd[pgd_index(va)] = Pgd::new(table_pfn, PAGE_TABLE);
-            let table = self.tables.entry(table_pfn).or_insert_with(|| Box::new(PageTable::filled(Pte::NONE)));
+            let table = self
+                .tables
+                .entry(table_pfn)
+                .or_insert_with(|| Box::new(PageTable::filled(Pte::NONE)));
             table[pte_index(va)] = Pte::new(Pfn::new(frame), flags);
         }
 
         fn walk(&self, va: u32) -> Walk {
             walk(self, &self.pgd, VirtAddr::new(va))
+        }
+
+        /// Maps through `map_page` on this memory's own directory.
+        fn map_page(&mut self, va: u32, frame: u32, flags: PteFlags) -> Result<(), MapError> {
+            let mut pgd = std::mem::replace(&mut self.pgd, Box::new(PageTable::filled(Pgd::NONE)));
+            let result = map_page(self, &mut pgd, VirtAddr::new(va), Pfn::new(frame), flags);
+            self.pgd = pgd;
+            result
+        }
+
+        fn unmap_page(&mut self, va: u32) -> Option<Pte> {
+            let pgd = std::mem::replace(&mut self.pgd, Box::new(PageTable::filled(Pgd::NONE)));
+            let old = unmap_page(self, &pgd, VirtAddr::new(va));
+            self.pgd = pgd;
+            old
         }
 
         fn translate(&self, va: u32) -> Option<u32> {
@@ -103,10 +217,15 @@ mod tests {
     #[test]
     fn reports_the_entries_it_went_through() {
         let mut mem = SimulatedMem::new();
-        mem.map(0x0804_8000, 0x3_0000, PageFlags::PRESENT | PageFlags::USER);
-        let Walk::Mapped { pgd, pte, phys } = mem.walk(0x0804_8123) else { panic!("not mapped") };
+        mem.map(0x0804_8000, 0x3_0000, PteFlags::PRESENT | PteFlags::USER);
+        let Walk::Mapped { pgd, pte, phys } = mem.walk(0x0804_8123) else {
+            panic!("not mapped")
+        };
         assert_eq!(pgd, Pgd::new(Pfn::new(0x100 + 0x20), PAGE_TABLE));
-        assert_eq!(pte, Pte::new(Pfn::new(0x3_0000), PageFlags::PRESENT | PageFlags::USER));
+        assert_eq!(
+            pte,
+            Pte::new(Pfn::new(0x3_0000), PteFlags::PRESENT | PteFlags::USER)
+        );
         assert_eq!(phys, PhysAddr::new(0x3000_0123));
     }
 
@@ -115,7 +234,9 @@ mod tests {
         let mut mem = SimulatedMem::new();
         mem.map(0x0040_0000, 7, PAGE_KERNEL);
         assert_eq!(mem.walk(0x0080_0000), Walk::NoPageTable { pgd: Pgd::NONE });
-        let Walk::NotMapped { pgd, pte } = mem.walk(0x0040_1000) else { panic!("expected NotMapped") };
+        let Walk::NotMapped { pgd, pte } = mem.walk(0x0040_1000) else {
+            panic!("expected NotMapped")
+        };
         assert!(pgd.present());
         assert_eq!(pte, Pte::NONE);
     }
@@ -140,5 +261,65 @@ mod tests {
         mem.map(0xFFFF_F000, 0x2, PAGE_KERNEL);
         assert_eq!(mem.translate(0), Some(0x1000));
         assert_eq!(mem.translate(0xFFFF_FFFF), Some(0x2FFF));
+    }
+
+    #[test]
+    fn map_creates_the_table_once_and_needs_no_flush() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0xF880_0000, 0x1234, PteFlags::RW).unwrap();
+        mem.map_page(0xF880_1000, 0x1235, PteFlags::RW).unwrap();
+        assert_eq!(mem.tables.len(), 1, "both pages share one page table");
+        assert_eq!(mem.translate(0xF880_1ABC), Some(0x0123_5ABC));
+        let Walk::Mapped { pgd, pte, .. } = mem.walk(0xF880_0000) else {
+            panic!("not mapped")
+        };
+        assert_eq!(pgd.flags(), PAGE_TABLE);
+        assert_eq!(pte.flags(), PteFlags::PRESENT | PteFlags::RW);
+        assert!(mem.flushed.is_empty());
+    }
+
+    #[test]
+    fn user_pages_get_a_user_directory_entry() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0x0804_8000, 0x42, PteFlags::USER).unwrap();
+        let Walk::Mapped { pgd, .. } = mem.walk(0x0804_8000) else {
+            panic!("not mapped")
+        };
+        assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
+    }
+
+    #[test]
+    fn map_refuses_an_occupied_address_and_reports_no_memory() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0x1000, 1, PteFlags::RW).unwrap();
+        assert_eq!(
+            mem.map_page(0x1000, 2, PteFlags::RW),
+            Err(MapError::AlreadyMapped)
+        );
+        assert_eq!(mem.translate(0x1000), Some(0x1000));
+        mem.spare_frames.clear();
+        assert_eq!(
+            mem.map_page(0x0040_0000, 3, PteFlags::RW),
+            Err(MapError::NoMemory)
+        );
+        assert_eq!(mem.walk(0x0040_0000), Walk::NoPageTable { pgd: Pgd::NONE });
+    }
+
+    #[test]
+    fn unmap_returns_the_entry_flushes_and_keeps_the_table() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0xC800_0000, 0x777, PteFlags::RW).unwrap();
+        let old = mem.unmap_page(0xC800_0000).expect("it was mapped");
+        assert_eq!(old.pfn(), Pfn::new(0x777));
+        assert_eq!(mem.flushed, [VirtAddr::new(0xC800_0000)]);
+        assert!(matches!(mem.walk(0xC800_0000), Walk::NotMapped { .. }));
+        assert_eq!(mem.tables.len(), 1);
+        assert_eq!(mem.unmap_page(0xC800_0000), None);
+        assert_eq!(mem.unmap_page(0x0800_0000), None);
+        assert_eq!(
+            mem.flushed.len(),
+            1,
+            "nothing to flush when nothing was mapped"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Test scenarios, selected with `test=NAME` on the kernel command line.
 //!
-//! Each scenario prints what it checks in a stable format and ends the run:
+//! Each scenario prints what it checks in a stable format and ends the run;
+//! one that returns must leave as many free pages as it found:
 //! the grader boots a fresh kernel per scenario and compares the serial
 //! output with a snapshot. Some end in a deliberate failure, which the grader
 //! expects and classifies.
@@ -9,6 +10,7 @@ mod foundation;
 mod lab1;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
+use crate::mm::node::nr_free_pages;
 use crate::pr_info;
 
 /// Every scenario: its name on the command line, and the function that runs it.
@@ -19,7 +21,13 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("pagefault", foundation::pagefault),
     ("hang", foundation::hang),
     ("triple-fault", foundation::triple_fault),
+    ("zones", lab1::zones),
+    ("buddy", lab1::buddy),
+    ("exhaust", lab1::exhaust),
+    ("double-free", lab1::double_free),
+    ("kmalloc", lab1::kmalloc),
     ("pgwalk", lab1::pgwalk),
+    ("pgmap", lab1::pgmap),
 ];
 
 /// Runs scenario `name` and ends the run with success if it returns.
@@ -27,10 +35,16 @@ pub fn run(name: &str) -> ! {
     let Some((_, scenario)) = SCENARIOS.iter().find(|(n, _)| *n == name) else {
         let mut known = SCENARIOS.iter().map(|(n, _)| *n);
         let first = known.next().unwrap_or("");
-        panic!("unknown test '{name}'; known tests: {first}{}", Known(known));
+        panic!(
+            "unknown test '{name}'; known tests: {first}{}",
+            Known(known)
+        );
     };
     pr_info!("test {name}: start");
+    let free = nr_free_pages();
     scenario();
+    let leaked = i64::from(free) - i64::from(nr_free_pages());
+    assert_eq!(leaked, 0, "test {name} leaked {leaked} pages");
     pr_info!("test {name}: done");
     qemu_exit(QemuExitCode::Success)
 }

@@ -46,7 +46,6 @@ pub fn read_cr2() -> VirtAddr {
     VirtAddr::new(unsafe { x86::controlregs::cr2() } as u32)
 }
 
-
 /// Switches to the page directory at `pgd`, which flushes every non-global
 /// TLB entry.
 ///
@@ -55,6 +54,12 @@ pub fn read_cr2() -> VirtAddr {
 pub unsafe fn write_cr3(pgd: PhysAddr) {
     // SAFETY: the caller guarantees the new tables map the kernel.
     unsafe { x86::controlregs::cr3_write(pgd.as_u32().into()) };
+}
+
+/// Drops the TLB's cached translation of `addr`.
+pub fn flush_tlb_one(addr: VirtAddr) {
+    // SAFETY: `invlpg` only drops a cached translation.
+    unsafe { asm!("invlpg [{0}]", in(reg) addr.as_u32(), options(nostack)) };
 }
 
 /// Turns on global pages (`CR4.PGE`): kernel mappings marked global then

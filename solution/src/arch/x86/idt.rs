@@ -18,7 +18,9 @@ static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
         // SAFETY: `interrupt_stubs` is a read-only table built by the assembler.
         let stub = unsafe { interrupt_stubs[vector] };
         // Interrupt gates clear IF on entry, so handlers start with interrupts off.
-        *gate = DescriptorBuilder::interrupt_descriptor(cs, stub).present().finish();
+        *gate = DescriptorBuilder::interrupt_descriptor(cs, stub)
+            .present()
+            .finish();
     }
     idt
 });
@@ -32,8 +34,10 @@ pub fn init() {
 /// Loads an empty IDT, so that the next exception cannot be delivered and the
 /// processor resets (a triple fault). Only the `triple-fault` scenario uses it.
 pub fn load_empty() {
-    let empty: DescriptorTablePointer<Descriptor> =
-        DescriptorTablePointer { limit: 0, base: core::ptr::null() };
+    let empty: DescriptorTablePointer<Descriptor> = DescriptorTablePointer {
+        limit: 0,
+        base: core::ptr::null(),
+    };
     // SAFETY: deliberately breaks interrupt delivery; the caller wants a reset.
     unsafe { lidt(&empty) };
 }

@@ -34,7 +34,11 @@ pub struct PtRegs {
 /// The register dump of an oops, in the layout of Linux's `show_regs`.
 impl fmt::Display for PtRegs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "EIP: {:04x}:[<{:08x}>] EFLAGS: {:08x}", self.cs, self.eip, self.eflags)?;
+        writeln!(
+            f,
+            "EIP: {:04x}:[<{:08x}>] EFLAGS: {:08x}",
+            self.cs, self.eip, self.eflags
+        )?;
         writeln!(
             f,
             "EAX: {:08x} EBX: {:08x} ECX: {:08x} EDX: {:08x}",

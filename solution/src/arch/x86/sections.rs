@@ -32,7 +32,14 @@ pub fn kernel_sections() -> [(&'static str, VirtAddr, VirtAddr); 4] {
     }
 }
 
-/// The physical address just past the kernel image.
+/// The physical address where the kernel image starts (1 MiB).
+pub fn kernel_start() -> PhysAddr {
+    // SAFETY: only the address of the linker's symbol is taken.
+    __pa(addr(unsafe { &_text }))
+}
+
+/// The physical address just past the kernel image, padded by the linker
+/// script to a fixed end (see `kernel.ld`).
 pub fn kernel_end() -> PhysAddr {
     // SAFETY: only the address of the linker's symbol is taken.
     __pa(addr(unsafe { &_end }))

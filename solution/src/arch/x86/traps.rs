@@ -59,8 +59,16 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
 /// as Linux reports it.
 fn do_page_fault(regs: &mut PtRegs) {
     let address = read_cr2();
-    let reason = if regs.error_code & 1 == 0 { "not-present page" } else { "protection violation" };
-    let access = if regs.error_code & 2 == 0 { "read" } else { "write" };
+    let reason = if regs.error_code & 1 == 0 {
+        "not-present page"
+    } else {
+        "protection violation"
+    };
+    let access = if regs.error_code & 2 == 0 {
+        "read"
+    } else {
+        "write"
+    };
     pr_emerg!("BUG: unable to handle kernel paging request at virtual address {address}");
     pr_emerg!("CR2: {address} ({access} of a {reason})");
     die("page fault (#PF)", regs);
@@ -68,7 +76,11 @@ fn do_page_fault(regs: &mut PtRegs) {
 
 /// Prints an oops for an exception the kernel cannot recover from and panics.
 fn die(what: &str, regs: &PtRegs) -> ! {
-    pr_emerg!("Oops: {what}, vector {}, error code {:#06x}", regs.vector, regs.error_code);
+    pr_emerg!(
+        "Oops: {what}, vector {}, error code {:#06x}",
+        regs.vector,
+        regs.error_code
+    );
     pr_emerg!("{regs}");
     panic!("fatal exception: {what}");
 }

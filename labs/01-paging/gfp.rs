@@ -1,0 +1,77 @@
+// Lab 1: generated from solution/src/mm/gfp.rs by `cargo xtask labs`.
+// Replace each todo!() with your code; the rest is the reference kernel's.
+//! GFP ("get free pages") flags: what an allocation may use, and the order in
+//! which zones are tried.
+//!
+//! A request names the highest zone it can use; when that zone is short of
+//! memory the allocator falls back to the zones below it, never above:
+//! highmem requests try HighMem, then Normal, then DMA; ordinary kernel
+//! requests Normal, then DMA; DMA requests only DMA.
+
+// Until the todo!()s are written, their parameters and imports go unused.
+#![allow(unused_variables, unused_imports)]
+
+use bitflags::bitflags;
+
+use super::zone::ZoneType;
+
+bitflags! {
+    /// Allocation flags (Linux's `__GFP_*`).
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct Gfp: u32 {
+        /// Only memory an ISA device can reach: ZONE_DMA.
+        const DMA = 0x01;
+        /// Highmem is fine: the caller maps the page itself when needed.
+        const HIGHMEM = 0x02;
+        /// Fill the pages with zeroes.
+        const ZERO = 0x8000;
+    }
+}
+
+/// Kernel memory: low memory, permanently mapped. (Linux's `GFP_KERNEL`
+/// also says the allocation may sleep and do I/O; this kernel never does.)
+pub const GFP_KERNEL: Gfp = Gfp::empty();
+/// Memory for ISA DMA.
+pub const GFP_DMA: Gfp = Gfp::DMA;
+/// User pages, which may come from highmem.
+pub const GFP_HIGHUSER: Gfp = Gfp::HIGHMEM;
+
+/// The highest zone a request with `gfp` may use (Linux's `gfp_zone`).
+pub fn gfp_zone(gfp: Gfp) -> ZoneType {
+    // TODO(lab 1): DMA if the DMA flag is set, else HighMem if the HIGHMEM flag is set, else Normal.
+    todo!("lab 1: gfp_zone")
+}
+
+/// The zones to try for a request whose highest zone is `highest`, in order
+/// (Linux's zonelist): that zone first, then each zone below it.
+pub fn zonelist(highest: ZoneType) -> &'static [ZoneType] {
+    // TODO(lab 1): HighMem falls back to Normal then DMA; Normal to DMA; DMA to nothing.
+    todo!("lab 1: zonelist")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_request_starts_at_its_zone_and_falls_back_downwards() {
+        assert_eq!(
+            zonelist(gfp_zone(GFP_HIGHUSER)),
+            [ZoneType::HighMem, ZoneType::Normal, ZoneType::Dma]
+        );
+        assert_eq!(
+            zonelist(gfp_zone(GFP_KERNEL)),
+            [ZoneType::Normal, ZoneType::Dma]
+        );
+        assert_eq!(
+            zonelist(gfp_zone(GFP_KERNEL | Gfp::ZERO)),
+            [ZoneType::Normal, ZoneType::Dma]
+        );
+        assert_eq!(zonelist(gfp_zone(GFP_DMA)), [ZoneType::Dma]);
+    }
+
+    #[test]
+    fn dma_wins_over_highmem() {
+        assert_eq!(gfp_zone(Gfp::DMA | Gfp::HIGHMEM), ZoneType::Dma);
+    }
+}

@@ -1,0 +1,66 @@
+//! Reaching a frame that may lie in highmem: the kernel has no permanent
+//! mapping for it, so it maps it for a moment at a fixmap slot reserved for
+//! that purpose (Linux's `kmap_atomic`). Lab 7 adds the persistent `kmap`
+//! and more slots.
+
+use super::init::max_low_pfn;
+use super::kernel_pgtable::{map_kernel_page, unmap_kernel_page};
+use super::layout::{__va, PAGE_SIZE, fix_to_virt};
+use super::types::{Pfn, VirtAddr};
+
+/// The fixmap slots of `kmap_atomic`, one per purpose, so that users nested
+/// on one processor never share a slot (Linux's `km_type`).
+#[derive(Clone, Copy)]
+pub enum KmType {
+    /// Zeroing or copying a page for the kernel.
+    User0 = 0,
+}
+
+/// The first fixmap slot of `kmap_atomic` (slot 0 stays unused, as Linux's
+/// `FIX_HOLE`).
+const FIX_KMAP_BEGIN: u32 = 1;
+
+/// A frame mapped into the kernel for as long as this lives.
+pub struct KmapAtomic {
+    va: VirtAddr,
+    /// Whether `va` is a fixmap slot to unmap (not the direct map).
+    temporary: bool,
+}
+
+impl KmapAtomic {
+    pub fn as_mut_ptr<T>(&self) -> *mut T {
+        self.va.as_mut_ptr()
+    }
+}
+
+impl Drop for KmapAtomic {
+    fn drop(&mut self) {
+        if self.temporary {
+            unmap_kernel_page(self.va);
+        }
+    }
+}
+
+/// Maps `pfn` into the kernel: a low-memory frame through the direct map, a
+/// highmem frame at the fixmap slot of `km`.
+pub fn kmap_atomic(pfn: Pfn, km: KmType) -> KmapAtomic {
+    if pfn < max_low_pfn() {
+        return KmapAtomic {
+            va: __va(pfn.addr()),
+            temporary: false,
+        };
+    }
+    let va = fix_to_virt(FIX_KMAP_BEGIN + km as u32);
+    map_kernel_page(va, pfn).expect("the kmap_atomic slot is free and its page table exists");
+    KmapAtomic {
+        va,
+        temporary: true,
+    }
+}
+
+/// Fills frame `pfn` with zeroes, wherever it is.
+pub fn clear_highpage(pfn: Pfn) {
+    let page = kmap_atomic(pfn, KmType::User0);
+    // SAFETY: the mapping covers the whole page for as long as `page` lives.
+    unsafe { page.as_mut_ptr::<u8>().write_bytes(0, PAGE_SIZE as usize) };
+}

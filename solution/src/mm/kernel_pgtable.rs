@@ -1,0 +1,68 @@
+//! The kernel's own page tables: `swapper_pg_dir`, and mapping pages into
+//! the kernel's part of the address space with the walker of `pgwalk`.
+
+use spin::Mutex;
+
+use super::gfp::{GFP_KERNEL, Gfp};
+use super::layout::{__pa, __va};
+use super::node::alloc_pages;
+use super::pgtable::{PageTable, Pgd, Pte, PteFlags};
+use super::pgwalk::{MapError, PageTableMem, Walk, map_page, unmap_page, walk};
+use super::types::{Pfn, PhysAddr, VirtAddr};
+use crate::arch::x86::cpu::flush_tlb_one;
+
+/// The kernel's page directory, Linux's `swapper_pg_dir`.
+pub static SWAPPER_PG_DIR: Mutex<PageTable<Pgd>> = Mutex::new(PageTable::filled(Pgd::NONE));
+
+/// The physical address of `swapper_pg_dir`, for CR3.
+pub fn swapper_pg_dir_phys(pgd: &PageTable<Pgd>) -> PhysAddr {
+    __pa(VirtAddr::new(pgd as *const _ as u32))
+}
+
+/// Page tables as the running kernel reaches them: every kernel page table
+/// lives in low memory, so through the direct map; new ones come from the
+/// page allocator; the TLB is flushed with `invlpg`.
+pub struct KernelTables;
+
+impl PageTableMem for KernelTables {
+    fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte> {
+        // SAFETY: kernel page tables are low-memory frames used for nothing
+        // else, reached through the direct map.
+        unsafe { &*__va(pfn.addr()).as_ptr() }
+    }
+
+    fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
+        // SAFETY: as above; the caller holds the swapper_pg_dir lock.
+        unsafe { &mut *__va(pfn.addr()).as_mut_ptr() }
+    }
+
+    fn alloc_pte_table(&mut self) -> Option<Pfn> {
+        alloc_pages(GFP_KERNEL | Gfp::ZERO, 0)
+    }
+
+    fn flush_tlb_one(&mut self, va: VirtAddr) {
+        flush_tlb_one(va);
+    }
+}
+
+/// Walks `va` through `swapper_pg_dir` in software.
+pub fn walk_kernel(va: VirtAddr) -> Walk {
+    walk(&KernelTables, &SWAPPER_PG_DIR.lock(), va)
+}
+
+/// Maps kernel page `va` to frame `pfn`, present, writable and global.
+pub fn map_kernel_page(va: VirtAddr, pfn: Pfn) -> Result<(), MapError> {
+    let flags = PteFlags::RW | PteFlags::GLOBAL;
+    map_page(
+        &mut KernelTables,
+        &mut SWAPPER_PG_DIR.lock(),
+        va,
+        pfn,
+        flags,
+    )
+}
+
+/// Unmaps kernel page `va`; returns the entry it held.
+pub fn unmap_kernel_page(va: VirtAddr) -> Option<Pte> {
+    unmap_page(&mut KernelTables, &SWAPPER_PG_DIR.lock(), va)
+}

@@ -1,0 +1,169 @@
+//! `struct page`: one descriptor per physical page frame, all of them in one
+//! array, `mem_map`, indexed by page frame number (Linux's flat memory model).
+//!
+//! A descriptor says what the frame is doing: reserved for the kernel, free
+//! in the buddy allocator (and heading a block of which order), or in use
+//! (with a reference count). Its `lru` link threads it on one list at a time:
+//! a buddy free list now, the slab's partial list, and in lab 8 the LRU.
+//! Links are frame numbers rather than pointers, so the same code runs on a
+//! simulated `mem_map` in the host tests.
+
+use bitflags::bitflags;
+
+use super::types::Pfn;
+use super::zone::ZoneType;
+
+bitflags! {
+    /// The `PG_*` state bits of a frame.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct PageFlags: u8 {
+        /// Never given to an allocator: firmware, kernel image, boot data.
+        const RESERVED = 1 << 0;
+        /// Heads a free block in the buddy allocator; `private` is its order.
+        const BUDDY = 1 << 1;
+        /// Holds kmalloc objects; `private` is its first free object.
+        const SLAB = 1 << 2;
+    }
+}
+
+/// "No frame": the end of a list.
+const NIL: u32 = u32::MAX;
+
+/// A link in a doubly linked list of frames.
+#[derive(Clone, Copy, Debug)]
+pub struct ListLink {
+    next: u32,
+    prev: u32,
+}
+
+/// The descriptor of one page frame (Linux's `struct page`).
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub flags: PageFlags,
+    /// The zone the frame belongs to.
+    pub zone: ZoneType,
+    /// Objects handed out from this frame while it is a slab.
+    pub inuse: u16,
+    /// References to the frame (`_count`); 0 while it is free.
+    pub count: u32,
+    /// The order of the free block it heads (`BUDDY`), or the address of its
+    /// first free object (`SLAB`).
+    pub private: u32,
+    /// Its place in a free list, slab list or LRU list.
+    pub lru: ListLink,
+}
+
+impl Page {
+    /// A reserved frame of `zone`, on no list: how every frame starts.
+    pub const fn new(zone: ZoneType) -> Self {
+        Self {
+            flags: PageFlags::RESERVED,
+            zone,
+            inuse: 0,
+            count: 0,
+            private: 0,
+            lru: ListLink {
+                next: NIL,
+                prev: NIL,
+            },
+        }
+    }
+}
+
+/// A doubly linked list of frames through their `lru` links, newest first
+/// (Linux's `list_head` with `list_add`: last in, first out).
+#[derive(Debug)]
+pub struct PageList {
+    head: u32,
+}
+
+impl PageList {
+    pub const fn new() -> Self {
+        Self { head: NIL }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head == NIL
+    }
+
+    /// The frame at the head, if any.
+    pub fn first(&self) -> Option<Pfn> {
+        (self.head != NIL).then(|| Pfn::new(self.head))
+    }
+
+    /// Puts `pfn` at the head.
+    pub fn push_front(&mut self, mem_map: &mut [Page], pfn: Pfn) {
+        let old = self.head;
+        mem_map[index(pfn)].lru = ListLink {
+            next: old,
+            prev: NIL,
+        };
+        if old != NIL {
+            mem_map[old as usize].lru.prev = pfn.as_u32();
+        }
+        self.head = pfn.as_u32();
+    }
+
+    /// Takes `pfn`, which must be on this list, off it.
+    pub fn remove(&mut self, mem_map: &mut [Page], pfn: Pfn) {
+        let ListLink { next, prev } = mem_map[index(pfn)].lru;
+        if prev == NIL {
+            debug_assert_eq!(self.head, pfn.as_u32(), "pfn {pfn} is not on this list");
+            self.head = next;
+        } else {
+            mem_map[prev as usize].lru.next = next;
+        }
+        if next != NIL {
+            mem_map[next as usize].lru.prev = prev;
+        }
+        mem_map[index(pfn)].lru = ListLink {
+            next: NIL,
+            prev: NIL,
+        };
+    }
+
+    /// The frames on the list, head first.
+    pub fn iter<'a>(&self, mem_map: &'a [Page]) -> impl Iterator<Item = Pfn> + 'a {
+        let mut at = self.head;
+        core::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let pfn = Pfn::new(at);
+                at = mem_map[at as usize].lru.next;
+                pfn
+            })
+        })
+    }
+}
+
+/// The `mem_map` index of a frame (Linux's `pfn_to_page`).
+pub const fn index(pfn: Pfn) -> usize {
+    pfn.as_u32() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pfns(list: &PageList, mem_map: &[Page]) -> Vec<u32> {
+        list.iter(mem_map).map(Pfn::as_u32).collect()
+    }
+
+    #[test]
+    fn a_list_is_last_in_first_out_and_removes_from_anywhere() {
+        let mut mem_map = vec![Page::new(ZoneType::Dma); 8];
+        let mut list = PageList::new();
+        assert!(list.is_empty());
+        for pfn in [1, 5, 3, 7] {
+            list.push_front(&mut mem_map, Pfn::new(pfn));
+        }
+        assert_eq!(pfns(&list, &mem_map), [7, 3, 5, 1]);
+        list.remove(&mut mem_map, Pfn::new(5));
+        assert_eq!(pfns(&list, &mem_map), [7, 3, 1]);
+        list.remove(&mut mem_map, Pfn::new(7));
+        list.remove(&mut mem_map, Pfn::new(1));
+        assert_eq!(pfns(&list, &mem_map), [3]);
+        assert_eq!(list.first(), Some(Pfn::new(3)));
+        list.remove(&mut mem_map, Pfn::new(3));
+        assert!(list.is_empty());
+    }
+}
