@@ -2,6 +2,7 @@
 //!
 //! Students use `run`, `gdb` and `grade`; maintainers also `labs` and `test`.
 
+mod bench;
 mod book;
 mod grade;
 mod labs;
@@ -36,6 +37,8 @@ enum Command {
     Labs(labs::LabsArgs),
     /// Run every test of the project (maintainers: expects unmodified lab crates).
     Test,
+    /// Print benchmark figures: the buddy allocator against a crate, boot time.
+    Bench,
     /// Build the book into book/build, or serve it.
     Book(book::BookArgs),
     /// Install what the other commands need (rust-src, QEMU, mdBook).
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Grade(args) => grade::grade(&args),
         Command::Labs(args) => labs::labs(&args),
         Command::Test => test::test(),
+        Command::Bench => bench::bench(),
         Command::Book(args) => book::book(&args),
         Command::Setup => setup::setup_all(),
     };

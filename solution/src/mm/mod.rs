@@ -2,6 +2,8 @@
 //! frame descriptors and zones, the boot-time and buddy allocators, page
 //! tables and their walk, kmalloc, and the kernel's set-up of all of it.
 
+#[cfg(test)]
+mod bench;
 pub mod bootmem;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/buddy.rs")]
 pub mod buddy;
