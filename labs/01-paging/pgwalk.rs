@@ -76,14 +76,45 @@ pub fn map_page(
     todo!("lab 1: map_page")
 }
 
+/// The entry mapping `va`, to change in place, or `None` if nothing is
+/// mapped there.
+fn present_pte_mut<'a>(
+    mem: &'a mut impl PageTableMem,
+    pgd: &PageTable<Pgd>,
+    va: VirtAddr,
+) -> Option<&'a mut Pte> {
+    let entry = pgd[pgd_index(va)];
+    if !entry.present() {
+        return None;
+    }
+    let pte = &mut mem.pte_table_mut(entry.pfn())[pte_index(va)];
+    pte.present().then_some(pte)
+}
+
 /// Unmaps the page at `va` and flushes its translation from the TLB.
 /// Returns the entry it held, so the caller can release the frame, or
 /// `None` if nothing was mapped. Page tables stay, even when empty: on
 /// Linux they go only with the address space.
 pub fn unmap_page(mem: &mut impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Option<Pte> {
-    // TODO(lab 1): find the entry as walk does; if it is present, clear it (Pte::NONE), flush va from the TLB and return the old entry.
+    // TODO(lab 1): find the present entry (present_pte_mut), clear it (Pte::NONE), flush va from the TLB and return the old entry.
     todo!("lab 1: unmap_page")
 }
+
+/// Gives the mapping at `va` the flags `flags` (plus `PRESENT`), keeping its
+/// frame, and flushes the old translation (Linux's `change_protection` for
+/// one page). Returns the old entry, or `None` if nothing was mapped.
+pub fn change_page_flags(
+    mem: &mut impl PageTableMem,
+    pgd: &PageTable<Pgd>,
+    va: VirtAddr,
+    flags: PteFlags,
+) -> Option<Pte> {
+    let pte = present_pte_mut(mem, pgd, va)?;
+    let old = core::mem::replace(pte, Pte::new(pte.pfn(), flags | PteFlags::PRESENT));
+    mem.flush_tlb_one(va);
+    Some(old)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -158,11 +189,16 @@ mod tests {
             result
         }
 
-        fn unmap_page(&mut self, va: u32) -> Option<Pte> {
+        /// Runs `f` on this memory with its own directory.
+        fn with_pgd<R>(&mut self, f: impl FnOnce(&mut Self, &PageTable<Pgd>) -> R) -> R {
             let pgd = std::mem::replace(&mut self.pgd, Box::new(PageTable::filled(Pgd::NONE)));
-            let old = unmap_page(self, &pgd, VirtAddr::new(va));
+            let result = f(self, &pgd);
             self.pgd = pgd;
-            old
+            result
+        }
+
+        fn unmap_page(&mut self, va: u32) -> Option<Pte> {
+            self.with_pgd(|mem, pgd| unmap_page(mem, pgd, VirtAddr::new(va)))
         }
 
         fn translate(&self, va: u32) -> Option<u32> {
@@ -289,5 +325,31 @@ mod tests {
             1,
             "nothing to flush when nothing was mapped"
         );
+    }
+
+    #[test]
+    fn change_page_flags_keeps_the_frame_and_flushes() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0x0040_0000, 0x99, PteFlags::RW | PteFlags::USER)
+            .unwrap();
+        let old = mem.with_pgd(|mem, pgd| {
+            change_page_flags(mem, pgd, VirtAddr::new(0x0040_0000), PteFlags::USER)
+        });
+        assert_eq!(
+            old.map(Pte::flags),
+            Some(PteFlags::PRESENT | PteFlags::RW | PteFlags::USER)
+        );
+        let Walk::Mapped { pte, .. } = mem.walk(0x0040_0000) else {
+            panic!("not mapped")
+        };
+        assert_eq!(
+            (pte.pfn(), pte.flags()),
+            (Pfn::new(0x99), PteFlags::PRESENT | PteFlags::USER)
+        );
+        assert_eq!(mem.flushed, [VirtAddr::new(0x0040_0000)]);
+        let nothing = mem.with_pgd(|mem, pgd| {
+            change_page_flags(mem, pgd, VirtAddr::new(0x0040_1000), PteFlags::RW)
+        });
+        assert_eq!(nothing, None);
     }
 }

@@ -7,7 +7,7 @@ use super::gfp::{GFP_KERNEL, Gfp};
 use super::layout::{__pa, __va};
 use super::node::alloc_pages;
 use super::pgtable::{PageTable, Pgd, Pte, PteFlags};
-use super::pgwalk::{MapError, PageTableMem, Walk, map_page, unmap_page, walk};
+use super::pgwalk::{MapError, PageTableMem, Walk, change_page_flags, map_page, unmap_page, walk};
 use super::types::{Pfn, PhysAddr, VirtAddr};
 use crate::arch::x86::cpu::flush_tlb_one;
 
@@ -59,6 +59,16 @@ pub fn map_kernel_page(va: VirtAddr, pfn: Pfn) -> Result<(), MapError> {
         va,
         pfn,
         flags,
+    )
+}
+
+/// Changes kernel page `va` to `flags` (it stays present and global).
+pub fn protect_kernel_page(va: VirtAddr, flags: PteFlags) -> Option<Pte> {
+    change_page_flags(
+        &mut KernelTables,
+        &SWAPPER_PG_DIR.lock(),
+        va,
+        flags | PteFlags::GLOBAL,
     )
 }
 

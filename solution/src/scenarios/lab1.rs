@@ -13,10 +13,11 @@ use crate::mm::dump::{
 use crate::mm::gfp::{GFP_DMA, GFP_HIGHUSER, GFP_KERNEL, Gfp};
 use crate::mm::highmem::{KmType, kmap_atomic};
 use crate::mm::init::{high_memory, in_direct_map};
-use crate::mm::kernel_pgtable::{map_kernel_page, unmap_kernel_page};
+use crate::mm::kernel_pgtable::{map_kernel_page, protect_kernel_page, unmap_kernel_page};
 use crate::mm::layout::{__pa, __va, PAGE_OFFSET, PAGE_SIZE, vmalloc_start};
 use crate::mm::node::{__free_pages, alloc_pages, node, nr_free_pages};
 use crate::mm::page::index;
+use crate::mm::pgtable::PteFlags;
 use crate::mm::pgwalk::Walk;
 use crate::mm::types::{Pfn, VirtAddr};
 use crate::pr_info;
@@ -150,16 +151,16 @@ pub fn double_free() {
 }
 
 /// Maps a fresh page into the empty vmalloc area, writes through the new
-/// mapping and reads the same bytes through the direct map, unmaps it, and
-/// finally touches the address again, which must fault.
+/// mapping and reads the same bytes through the direct map, makes it
+/// read-only, unmaps it, and finally touches the address again, which must
+/// fault.
 pub fn pgmap() {
     let va = vmalloc_start(high_memory());
-    let pfn = alloc_pages(GFP_KERNEL | Gfp::ZERO, 0).expect("a page");
     let free = nr_free_pages();
+    let pfn = alloc_pages(GFP_KERNEL | Gfp::ZERO, 0).expect("a page");
     map_kernel_page(va, pfn).expect("the vmalloc area is empty");
     pr_info!(
-        "mapped {va} to frame {} (page tables used: {})",
-        pfn,
+        "mapped {va} to frame {pfn}: {} pages used, the frame and a page table",
         free - nr_free_pages()
     );
     show_page_tables(va, va + 2 * PAGE_SIZE);
@@ -172,12 +173,17 @@ pub fn pgmap() {
         "wrote 0xc0ffee00 through {va}, read {seen:#x} through {}",
         __va(pfn.addr())
     );
+    protect_kernel_page(va, PteFlags::empty()).expect("it is mapped");
+    show_walk(va);
+    // SAFETY: `va` still maps `pfn`, now read-only.
+    let again = unsafe { va.as_ptr::<u32>().read_volatile() };
+    pr_info!("read-only now; reading it still gives {again:#x}");
     let old = unmap_kernel_page(va).expect("it was mapped");
     __free_pages(old.pfn(), 0);
     show_walk(va);
     pr_info!(
-        "free pages: {} fewer than before mapping (the page table stays)",
-        free - nr_free_pages() + 1
+        "unmapped and freed the frame: {} page still used, the page table, kept as on Linux",
+        free - nr_free_pages()
     );
     pr_info!("touching {va} again");
     // SAFETY: not safe at all: the page fault is the test.
