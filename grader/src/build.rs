@@ -72,14 +72,20 @@ impl fmt::Display for Kernel {
     }
 }
 
+/// A `cargo` command run from the repository root, with the cargo that runs
+/// this program (so the pinned toolchain) when there is one.
+pub fn cargo(subcommand: &str) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root()).arg(subcommand);
+    cmd
+}
+
 /// A `cargo` command for the kernel target: build-std, the JSON target, and
 /// `RUSTC_BOOTSTRAP=1`, which cargo's `[env]` table cannot set.
 pub fn kernel_cargo(subcommand: &str) -> Command {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace_root())
-        .env("RUSTC_BOOTSTRAP", "1")
-        .arg(subcommand)
+    let mut cmd = cargo(subcommand);
+    cmd.env("RUSTC_BOOTSTRAP", "1")
         .args(["--target", TARGET_JSON])
         .args([
             "-Zbuild-std=core,compiler_builtins,alloc",

@@ -2,13 +2,11 @@
 //! `buddy_system_allocator` crate (a host benchmark in release mode), and
 //! the wall time of booting the reference kernel to the end of `test=boot`.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use grader::build::{Kernel, build};
+use grader::build::{Kernel, build, cargo};
 use grader::qemu;
 use grader::scenario;
-use grader::workspace_root;
 
 use crate::{Result, setup};
 
@@ -23,10 +21,8 @@ pub fn bench() -> Result {
 }
 
 fn buddy_benchmark() -> Result {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = cargo("test")
         .args([
-            "test",
             "--release",
             "--quiet",
             "--package",
@@ -41,7 +37,6 @@ fn buddy_benchmark() -> Result {
             "mm::bench::buddy_benchmark",
             "--nocapture",
         ])
-        .current_dir(workspace_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     status

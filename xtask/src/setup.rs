@@ -97,11 +97,11 @@ pub fn ensure_mdbook() -> Result {
         return Ok(());
     }
     println!("Installing mdBook {MDBOOK_VERSION} (a few minutes, once)...");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if runs(
-        &cargo,
-        &["install", "mdbook", "--locked", "--version", MDBOOK_VERSION],
-    ) {
+    let installed = grader::build::cargo("install")
+        .args(["mdbook", "--locked", "--version", MDBOOK_VERSION])
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed {
         return Ok(());
     }
     Err(format!(

@@ -2,14 +2,12 @@
 //! to be exactly as generated: each unmodified lab must fail its own
 //! scenarios with its stubs' message and pass every other one.
 
-use std::process::Command;
 use std::time::Instant;
 
-use grader::build::Kernel;
+use grader::build::{Kernel, cargo};
 use grader::grade::{Outcome, Verdict, grade};
 use grader::qemu::End;
 use grader::scenario;
-use grader::workspace_root;
 
 use crate::labs::{LABS, LabsArgs, labs};
 use crate::{Result, book, setup};
@@ -50,10 +48,7 @@ fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
 }
 
 fn host_tests() -> Result {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .arg("test")
-        .current_dir(workspace_root())
+    let status = cargo("test")
         .env("INSTA_UPDATE", "no")
         .status()
         .map_err(|e| format!("cannot run cargo test: {e}"))?;
