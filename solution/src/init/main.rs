@@ -29,7 +29,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
         printk::set_console_loglevel(level);
     }
 
-    let mut e820 = boot.e820.clone();
+    let mut e820 = boot.e820;
     pr_info!("BIOS-provided physical RAM map:");
     show_memory_map("BIOS-e820", &e820);
     if let Some(mem) = options.mem {
@@ -55,7 +55,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
 }
 
 /// Prints the memory map as Linux's `print_memory_map` does, each line
-/// tagged with `who` said what it is.
+/// tagged with `who`.
 pub fn show_memory_map(who: &str, e820: &E820Map) {
     for entry in e820.entries() {
         pr_info!(" {who}: {entry}");

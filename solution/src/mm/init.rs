@@ -78,6 +78,11 @@ pub fn setup_bootmem(
     let words = BootMem::map_words(max_low_pfn.as_u32());
     let end = start + (words * 4).div_ceil(PAGE_SIZE as usize) as u32;
     assert!(
+        end < max_low_pfn,
+        "too little RAM: the kernel image and boot data fill the first {} KiB; use mem=8M or more",
+        end.addr().as_u32() / 1024
+    );
+    assert!(
         end.addr().as_u32() <= EARLY_MAPPED,
         "no room for the bootmem bitmap below 16 MiB"
     );
