@@ -5,7 +5,7 @@
 //! `labN` swap in the student's files for lab N.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::workspace_root;
@@ -81,10 +81,73 @@ pub fn cargo(subcommand: &str) -> Command {
     cmd
 }
 
+/// The compiler kernels are built with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum KernelToolchain {
+    /// The toolchain pinned in `rust-toolchain.toml`, with its `rust-src`.
+    Rustup,
+    /// Debian's `rustc-web`, `cargo-web`, `rust-web-src` and `lld`, where
+    /// rustup cannot download `rust-src`. `-Zbuild-std` needs the library
+    /// sources of exactly the compiler in use, so this one builds with its
+    /// own cargo and rustc into its own target directory.
+    Debian,
+}
+
+/// Where Debian's `rust-web-src` puts the library sources.
+const DEBIAN_LIBRARY: &str = "/usr/lib/rustlib/src/rust/library/core";
+
+impl KernelToolchain {
+    /// Rustup's toolchain when its `rust-src` is installed, else Debian's
+    /// when that is installed. `VMLAB_KERNEL_TOOLCHAIN=debian` picks
+    /// Debian's even when rustup's would do.
+    pub fn detect() -> Option<Self> {
+        let forced = std::env::var("VMLAB_KERNEL_TOOLCHAIN").is_ok_and(|t| t == "debian");
+        if !forced && rustup_has_rust_src() {
+            return Some(Self::Rustup);
+        }
+        let debian = Path::new(DEBIAN_LIBRARY).is_dir() && Path::new("/usr/bin/ld.lld").exists();
+        debian.then_some(Self::Debian)
+    }
+
+    fn target_dir(self) -> PathBuf {
+        match self {
+            Self::Rustup => workspace_root().join("target"),
+            Self::Debian => workspace_root().join("target/debian"),
+        }
+    }
+}
+
+/// Whether the pinned toolchain has the library sources `-Zbuild-std` needs.
+pub fn rustup_has_rust_src() -> bool {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(workspace_root())
+        .output();
+    sysroot.is_ok_and(|out| {
+        let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        out.status.success()
+            && Path::new(&sysroot)
+                .join("lib/rustlib/src/rust/library/core")
+                .is_dir()
+    })
+}
+
 /// A `cargo` command for the kernel target: build-std, the JSON target, and
 /// `RUSTC_BOOTSTRAP=1`, which cargo's `[env]` table cannot set.
-pub fn kernel_cargo(subcommand: &str) -> Command {
-    let mut cmd = cargo(subcommand);
+pub fn kernel_cargo(subcommand: &str, toolchain: KernelToolchain) -> Command {
+    let mut cmd = match toolchain {
+        KernelToolchain::Rustup => cargo(subcommand),
+        KernelToolchain::Debian => {
+            let mut cmd = Command::new("/usr/bin/cargo");
+            cmd.current_dir(workspace_root())
+                .arg(subcommand)
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env("RUSTC", "/usr/bin/rustc")
+                .env("CARGO_TARGET_DIR", toolchain.target_dir())
+                .env("CARGO_TARGET_I686_UNKNOWN_NONE_LINKER", "ld.lld");
+            cmd
+        }
+    };
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .args(["--target", TARGET_JSON])
         .args([
@@ -98,7 +161,9 @@ pub fn kernel_cargo(subcommand: &str) -> Command {
 /// Builds `kernel` and returns the path of a copy of its ELF image that
 /// later builds of other variants do not overwrite.
 pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
-    let mut cmd = kernel_cargo("build");
+    let toolchain = KernelToolchain::detect()
+        .ok_or("no Rust library sources for the kernel; run `cargo xtask setup`")?;
+    let mut cmd = kernel_cargo("build", toolchain);
     cmd.args(["--package", kernel.package()]);
     if let Kernel::Labs(labs) = kernel {
         let features: Vec<String> = labs.iter().map(|n| format!("lab{n}")).collect();
@@ -110,7 +175,7 @@ pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
             "building {kernel} failed (see the compiler errors above)"
         ));
     }
-    let target_dir = workspace_root().join("target");
+    let target_dir = toolchain.target_dir();
     let built = target_dir
         .join("i686-unknown-none/debug")
         .join(kernel.binary());

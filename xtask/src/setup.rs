@@ -2,9 +2,9 @@
 //! pinned toolchain (for `-Zbuild-std`), QEMU from Debian, mdBook from
 //! crates.io. Each check is cheap when the tool is already there.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
+use grader::build::{KernelToolchain, rustup_has_rust_src};
 use grader::qemu::QEMU;
 use grader::workspace_root;
 
@@ -55,14 +55,11 @@ fn pinned_toolchain() -> Result<String> {
 }
 
 /// The kernel is built with `-Zbuild-std`, which needs the library sources
-/// of exactly the compiler in use.
+/// of exactly the compiler in use: rustup's `rust-src` for the pinned
+/// toolchain, or, where rustup cannot download it, Debian's `rustc-web`
+/// family as a whole.
 pub fn ensure_rust_src() -> Result {
-    let sysroot = output("rustc", &["--print", "sysroot"])
-        .ok_or("cannot run rustc; install Rust with rustup")?;
-    if Path::new(&sysroot)
-        .join("lib/rustlib/src/rust/library/core")
-        .is_dir()
-    {
+    if KernelToolchain::detect().is_some() {
         return Ok(());
     }
     let toolchain = pinned_toolchain()?;
@@ -70,26 +67,32 @@ pub fn ensure_rust_src() -> Result {
     if runs(
         "rustup",
         &["component", "add", "rust-src", "--toolchain", &toolchain],
-    ) {
+    ) && rustup_has_rust_src()
+    {
         return Ok(());
     }
-    Err(format!(
-        "rustup could not install rust-src for {toolchain}; run `rustup component add rust-src --toolchain {toolchain}` once you are online"
-    ))
+    println!("rustup could not install rust-src; falling back to Debian's Rust for the kernel.");
+    apt_install(
+        &["rustc-web", "cargo-web", "rust-web-src", "lld"],
+        "rust-src",
+    )?;
+    KernelToolchain::detect().map(|_| ()).ok_or_else(|| {
+        format!("no Rust library sources for the kernel; run `rustup component add rust-src --toolchain {toolchain}`")
+    })
 }
 
 pub fn ensure_qemu() -> Result {
     if runs(QEMU, &["--version"]) {
         return Ok(());
     }
-    apt_install("qemu-system-x86", QEMU)
+    apt_install(&["qemu-system-x86"], QEMU)
 }
 
 pub fn ensure_gdb() -> Result {
     if runs("gdb", &["--version"]) {
         return Ok(());
     }
-    apt_install("gdb", "gdb")
+    apt_install(&["gdb"], "gdb")
 }
 
 pub fn ensure_mdbook() -> Result {
@@ -110,15 +113,16 @@ pub fn ensure_mdbook() -> Result {
 }
 
 /// Installs a Debian package with apt, as root or through passwordless sudo.
-fn apt_install(package: &str, tool: &str) -> Result {
+fn apt_install(packages: &[&str], tool: &str) -> Result {
+    let list = packages.join(" ");
     let is_root = output("id", &["-u"]).as_deref() == Some("0");
     let prefix: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
     if !is_root && !runs("sudo", &["-n", "true"]) {
         return Err(format!(
-            "{tool} is missing and installing it needs root: run `sudo apt-get install {package}`"
+            "{tool} is missing and installing it needs root: run `sudo apt-get install {list}`"
         ));
     }
-    println!("Installing {package} with apt-get...");
+    println!("Installing {list} with apt-get...");
     let apt = |args: &[&str]| {
         let mut cmd: Vec<&str> = prefix.to_vec();
         cmd.push("apt-get");
@@ -129,12 +133,15 @@ fn apt_install(package: &str, tool: &str) -> Result {
             .status()
             .is_ok_and(|s| s.success())
     };
-    if apt(&["install", "-y", "-q", package])
-        || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package]))
-    {
+    let install: Vec<&str> = ["install", "-y", "-q"]
+        .iter()
+        .chain(packages)
+        .copied()
+        .collect();
+    if apt(&install) || (apt(&["update", "-q"]) && apt(&install)) {
         return Ok(());
     }
     Err(format!(
-        "apt-get could not install {package}; install it by hand (`apt-get install {package}`)"
+        "apt-get could not install {list}; install it by hand (`apt-get install {list}`)"
     ))
 }
