@@ -57,6 +57,22 @@ impl LabsArgs {
     }
 }
 
+/// Puts lab `n`'s reference files in place of its stubs, for the test that
+/// the reference passes the lab; `restore_labs` undoes it.
+pub fn paste_back(n: u8) -> Result {
+    let root = workspace_root();
+    for (path, file) in generate_all()?.iter().filter(|(_, file)| file.lab == n) {
+        fs::copy(root.join(&file.source), root.join(path))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Rewrites every lab file as generated, whatever is there now.
+pub fn restore_labs() -> Result {
+    write(&generate_all()?, true)
+}
+
 /// `n` if lab `n` exists, or the one-line error for an unknown lab.
 pub fn check_lab_number(n: u8) -> Result<u8> {
     if LABS.iter().any(|lab| lab.number == n) {
@@ -77,8 +93,17 @@ pub fn labs(args: &LabsArgs) -> Result {
     write(&generated, args.force)
 }
 
+/// A lab file as the generator makes it.
+pub struct Generated {
+    pub lab: u8,
+    /// The reference file it comes from, relative to the repository root.
+    pub source: PathBuf,
+    /// The file with its regions replaced by stubs.
+    pub stub: String,
+}
+
 /// Every lab file, keyed by its path relative to the repository root.
-pub fn generate_all() -> Result<BTreeMap<PathBuf, String>> {
+pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
     let root = workspace_root();
     let mut files = BTreeMap::new();
     for source in rust_files(&root.join("solution/src"))? {
@@ -89,7 +114,12 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, String>> {
                 .join(lab.dir)
                 .join(source.file_name().unwrap());
             check_declared(&root, &target, lab)?;
-            if files.insert(target.clone(), stub).is_some() {
+            let generated = Generated {
+                lab: lab.number,
+                source: relative,
+                stub,
+            };
+            if files.insert(target.clone(), generated).is_some() {
                 return Err(format!("two reference files generate {}", target.display()));
             }
         }
@@ -267,18 +297,20 @@ fn read_manifest(root: &Path) -> BTreeMap<PathBuf, String> {
         .collect()
 }
 
-fn manifest_text(generated: &BTreeMap<PathBuf, String>) -> String {
+fn manifest_text(generated: &BTreeMap<PathBuf, Generated>) -> String {
     generated
         .iter()
-        .map(|(path, text)| format!("{}  {}\n", sha256(text), path.display()))
+        .map(|(path, file)| format!("{}  {}\n", sha256(&file.stub), path.display()))
         .collect()
 }
 
-fn check(generated: &BTreeMap<PathBuf, String>) -> Result {
+fn check(generated: &BTreeMap<PathBuf, Generated>) -> Result {
     let root = workspace_root();
     let mut stale: Vec<String> = generated
         .iter()
-        .filter(|(path, text)| fs::read_to_string(root.join(path)).ok().as_ref() != Some(*text))
+        .filter(|(path, file)| {
+            fs::read_to_string(root.join(path)).ok().as_ref() != Some(&file.stub)
+        })
         .map(|(path, _)| path.display().to_string())
         .collect();
     if fs::read_to_string(root.join(MANIFEST)).unwrap_or_default() != manifest_text(generated) {
@@ -297,16 +329,16 @@ fn check(generated: &BTreeMap<PathBuf, String>) -> Result {
     ))
 }
 
-fn write(generated: &BTreeMap<PathBuf, String>, force: bool) -> Result {
+fn write(generated: &BTreeMap<PathBuf, Generated>, force: bool) -> Result {
     let root = workspace_root();
     let manifest = read_manifest(&root);
     let edited: Vec<&PathBuf> = generated
         .iter()
-        .filter(|(path, text)| {
+        .filter(|(path, file)| {
             let Ok(on_disk) = fs::read_to_string(root.join(path)) else {
                 return false;
             };
-            on_disk != **text && manifest.get(*path) != Some(&sha256(&on_disk))
+            on_disk != file.stub && manifest.get(*path) != Some(&sha256(&on_disk))
         })
         .map(|(path, _)| path)
         .collect();
@@ -317,8 +349,8 @@ fn write(generated: &BTreeMap<PathBuf, String>, force: bool) -> Result {
             names.join(", ")
         ));
     }
-    for (path, text) in generated {
-        let full = root.join(path);
+    for (path, file) in generated {
+        let (full, text) = (root.join(path), &file.stub);
         if fs::read_to_string(&full).ok().as_ref() != Some(text) {
             fs::create_dir_all(full.parent().unwrap()).map_err(|e| e.to_string())?;
             fs::write(&full, text).map_err(|e| format!("{}: {e}", full.display()))?;
