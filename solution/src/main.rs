@@ -18,10 +18,13 @@ extern crate alloc;
 mod arch;
 #[cfg(target_os = "none")]
 mod drivers;
+mod fs;
 #[cfg(target_os = "none")]
 mod init;
 mod kernel;
 mod mm;
+#[cfg(target_os = "none")]
+mod proc;
 #[cfg(target_os = "none")]
 mod scenarios;
 

@@ -26,6 +26,14 @@ pub fn write_fmt(args: fmt::Arguments) {
     });
 }
 
+/// Writes raw bytes, as a program wrote them (`\n` still becomes `\r\n`).
+pub fn write_bytes(bytes: &[u8]) {
+    without_interrupts(|| {
+        let mut port = COM1_PORT.lock();
+        bytes.iter().for_each(|&b| port.send(b));
+    });
+}
+
 /// Returns the next received byte, if one is waiting.
 pub fn try_read_byte() -> Option<u8> {
     without_interrupts(|| COM1_PORT.lock().try_receive().ok())

@@ -6,15 +6,17 @@ use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::setup_arch;
 use crate::drivers::serial;
+use crate::fs::initramfs::Initramfs;
 use crate::kernel::{cmdline, printk};
 use crate::mm::dump::show_layout;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
 use crate::mm::layout::{MAXMEM, PAGE_SHIFT};
 use crate::mm::types::{Pfn, PhysAddr};
+use crate::proc::task::run_init_process;
 use crate::{pr_info, pr_warn, scenarios};
 
-/// Brings the kernel up, then runs the scenario named by `test=` or, without
-/// one, the console monitor.
+/// Brings the kernel up, then runs the scenario named by `test=`, or the
+/// program named by `init=` as the first process, or the console monitor.
 pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     serial::init();
     setup_arch();
@@ -48,10 +50,19 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     show_layout();
 
     local_irq_enable();
-    match options.test {
-        Some(name) => scenarios::run(name),
-        None => super::monitor::run(&e820),
+    match (options.test, options.init) {
+        (Some(name), _) => scenarios::run(name),
+        (None, Some(path)) => run_init_process(initrd(), path, options.init_args),
+        (None, None) => super::monitor::run(&e820),
     }
+}
+
+/// The initrd: the first boot module.
+fn initrd() -> Initramfs<'static> {
+    let module = boot_modules()
+        .first()
+        .expect("init= needs an initrd: boot with -initrd");
+    Initramfs::new(module.bytes())
 }
 
 /// Prints the memory map as Linux's `print_memory_map` does, each line

@@ -6,6 +6,8 @@
 //! | `test=NAME` | run the scenario NAME instead of the console monitor |
 //! | `mem=SIZE` | use at most SIZE bytes of RAM (`K`, `M`, `G` suffixes) |
 //! | `loglevel=N` | print messages whose level is below N (0..8, default 7) |
+//! | `init=PATH` | run the program PATH from the initrd as the first process |
+//! | `-- ARGS` | everything after `--` is the first process's arguments |
 
 use core::fmt;
 
@@ -15,6 +17,9 @@ pub struct KernelOptions<'a> {
     pub test: Option<&'a str>,
     pub mem: Option<u64>,
     pub loglevel: Option<u8>,
+    pub init: Option<&'a str>,
+    /// The words after `--`, for the first process's `argv` (after its path).
+    pub init_args: &'a str,
 }
 
 /// A word of the command line that was not understood; it is ignored.
@@ -37,7 +42,14 @@ impl fmt::Display for CmdlineError<'_> {
 
 /// Parses `cmdline`, reporting each word it cannot use to `warn`.
 pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> KernelOptions<'a> {
-    let mut options = KernelOptions::default();
+    let (cmdline, init_args) = match cmdline.split_once(" -- ") {
+        Some((options, args)) => (options, args.trim()),
+        None => (cmdline.strip_suffix(" --").unwrap_or(cmdline), ""),
+    };
+    let mut options = KernelOptions {
+        init_args,
+        ..KernelOptions::default()
+    };
     for word in cmdline.split_ascii_whitespace() {
         let Some((key, value)) = word.split_once('=') else {
             warn(CmdlineError::UnknownOption(word));
@@ -46,6 +58,10 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
         let ok = match key {
             "test" => set(&mut options.test, Some(value).filter(|v| !v.is_empty())),
             "mem" => set(&mut options.mem, memparse(value)),
+            "init" => set(
+                &mut options.init,
+                Some(value).filter(|v| v.starts_with('/')),
+            ),
             "loglevel" => set(
                 &mut options.loglevel,
                 value.parse().ok().filter(|&l| l <= 8),
@@ -94,13 +110,16 @@ mod tests {
 
     #[test]
     fn parses_every_known_option() {
-        let (options, errors) = parse_collect("test=boot mem=512M loglevel=8");
+        let (options, errors) =
+            parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello -- a  b");
         assert_eq!(
             options,
             KernelOptions {
                 test: Some("boot"),
                 mem: Some(512 << 20),
-                loglevel: Some(8)
+                loglevel: Some(8),
+                init: Some("/bin/hello"),
+                init_args: "a  b",
             }
         );
         assert!(errors.is_empty());
@@ -113,13 +132,13 @@ mod tests {
 
     #[test]
     fn reports_and_skips_what_it_cannot_use() {
-        let (options, errors) = parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M");
+        let (options, errors) =
+            parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M init=hello --");
         assert_eq!(
             options,
             KernelOptions {
-                test: None,
                 mem: Some(8 << 20),
-                loglevel: None
+                ..KernelOptions::default()
             }
         );
         assert_eq!(
@@ -139,6 +158,10 @@ mod tests {
                     value: ""
                 },
                 CmdlineError::UnknownOption("foo=bar"),
+                CmdlineError::BadValue {
+                    key: "init",
+                    value: "hello"
+                },
             ]
         );
     }

@@ -3,6 +3,10 @@
 
 pub mod cmdline;
 #[cfg(target_os = "none")]
+pub mod errno;
+#[cfg(target_os = "none")]
 pub mod panic;
 #[cfg(target_os = "none")]
 pub mod printk;
+#[cfg(target_os = "none")]
+pub mod syscall;

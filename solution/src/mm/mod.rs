@@ -19,6 +19,8 @@ pub mod init;
 pub mod kernel_pgtable;
 pub mod layout;
 #[cfg(target_os = "none")]
+pub mod mm_struct;
+#[cfg(target_os = "none")]
 pub mod node;
 pub mod page;
 pub mod page_alloc;
@@ -28,4 +30,6 @@ pub mod pgwalk;
 #[cfg(target_os = "none")]
 pub mod slab;
 pub mod types;
+#[cfg(target_os = "none")]
+pub mod uaccess;
 pub mod zone;

@@ -24,6 +24,8 @@ use super::types::{Pfn, VirtAddr};
 pub const PGDIR_SHIFT: u32 = 22;
 /// Entries per page table.
 pub const PTRS_PER_PTE: usize = 1024;
+/// The first page-directory entry of kernel space (`PAGE_OFFSET >> PGDIR_SHIFT`).
+pub const KERNEL_PGD_BOUNDARY: usize = 768;
 
 bitflags! {
     /// The low 12 bits of a page-directory or page-table entry.

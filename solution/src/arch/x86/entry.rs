@@ -4,17 +4,22 @@
 //! not push one, then the vector number, and jumps to `common_interrupt`,
 //! which saves the rest of [`PtRegs`](super::ptrace::PtRegs), loads the kernel
 //! data segments and calls [`do_trap`](super::traps::do_trap).
-//! `interrupt_stubs` is a table of the stubs' addresses for the IDT.
+//! `interrupt_stubs` is a table of the stubs' addresses for the IDT;
+//! `system_call_stub` is the one for `int 0x80`.
 
 use super::gdt::KERNEL_DS;
 use super::traps::do_trap;
 
 /// Number of stubs: the 32 exceptions and the 16 PIC interrupts.
 pub const NR_STUBS: usize = 48;
+/// The vector of system calls, `int 0x80`, as on Linux.
+pub const SYSCALL_VECTOR: u32 = 0x80;
 
 unsafe extern "C" {
     /// The stubs' addresses, indexed by vector.
     pub static interrupt_stubs: [u32; NR_STUBS];
+    /// The stub of `int 0x80`.
+    pub fn system_call_stub();
 }
 
 core::arch::global_asm!(
@@ -73,6 +78,14 @@ interrupt_stubs:
     .endr
 
     .section .text
+    .balign 16
+    .global system_call_stub
+system_call_stub:
+    push 0
+    push {syscall_vector}
+    jmp common_interrupt
+
+    .section .text
 common_interrupt:
     pushad
     mov eax, ds
@@ -102,5 +115,6 @@ common_interrupt:
     iretd
     "#,
     kernel_ds = const KERNEL_DS,
+    syscall_vector = const SYSCALL_VECTOR,
     do_trap = sym do_trap,
 );

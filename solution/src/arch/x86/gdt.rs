@@ -21,9 +21,11 @@ const GDT_ENTRY_USER_CS: u16 = 14;
 const GDT_ENTRY_USER_DS: u16 = 15;
 const GDT_ENTRY_TSS: u16 = 16;
 
-/// Selector values for the kernel's own segments.
+/// Selector values: the kernel's segments, and the user's at privilege 3.
 pub const KERNEL_CS: u16 = GDT_ENTRY_KERNEL_CS * 8;
 pub const KERNEL_DS: u16 = GDT_ENTRY_KERNEL_DS * 8;
+pub const USER_CS: u16 = GDT_ENTRY_USER_CS * 8 + 3;
+pub const USER_DS: u16 = GDT_ENTRY_USER_DS * 8 + 3;
 const TSS_SELECTOR: u16 = GDT_ENTRY_TSS * 8;
 
 /// The TSS: the CPU reads `esp0`/`ss0` from it when an interrupt arrives in
@@ -87,4 +89,10 @@ pub fn init() {
         load_gs(kernel_ds);
         x86::task::load_tr(SegmentSelector::from_raw(TSS_SELECTOR));
     }
+}
+
+/// Sets the stack the processor switches to when an interrupt or system
+/// call arrives in user mode: the top of the running task's kernel stack.
+pub fn set_kernel_stack(esp0: u32) {
+    TSS.lock().esp0 = esp0;
 }

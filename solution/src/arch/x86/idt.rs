@@ -1,12 +1,13 @@
 //! The interrupt descriptor table: one interrupt gate per entry stub.
 
 use spin::Lazy;
+use x86::Ring;
 use x86::dtables::{DescriptorTablePointer, lidt};
 use x86::segmentation::{
     BuildDescriptor, Descriptor, DescriptorBuilder, GateDescriptorBuilder, SegmentSelector,
 };
 
-use super::entry::{NR_STUBS, interrupt_stubs};
+use super::entry::{NR_STUBS, SYSCALL_VECTOR, interrupt_stubs, system_call_stub};
 use super::gdt::KERNEL_CS;
 
 const IDT_ENTRIES: usize = 256;
@@ -22,6 +23,13 @@ static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
             .present()
             .finish();
     }
+    // Privilege 3, so that user code may `int 0x80`; an interrupt gate, so
+    // that system calls run with interrupts off (nothing preempts them yet).
+    let system_call = system_call_stub as *const () as u32;
+    idt[SYSCALL_VECTOR as usize] = DescriptorBuilder::interrupt_descriptor(cs, system_call)
+        .present()
+        .dpl(Ring::Ring3)
+        .finish();
     idt
 });
 

@@ -22,6 +22,8 @@ pub mod pic;
 #[cfg(target_os = "none")]
 pub mod pit;
 #[cfg(target_os = "none")]
+pub mod process;
+#[cfg(target_os = "none")]
 pub mod ptrace;
 #[cfg(target_os = "none")]
 pub mod sections;

@@ -31,6 +31,13 @@ pub struct PtRegs {
     pub ss: u32,
 }
 
+impl PtRegs {
+    /// Whether the interrupted code ran in user mode (privilege 3).
+    pub fn user_mode(&self) -> bool {
+        self.cs & 3 == 3
+    }
+}
+
 /// The register dump of an oops, in the layout of Linux's `show_regs`.
 impl fmt::Display for PtRegs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

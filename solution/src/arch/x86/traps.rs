@@ -2,10 +2,13 @@
 //! the oops report for an exception the kernel cannot handle.
 
 use super::cpu::read_cr2;
+use super::entry::SYSCALL_VECTOR;
 use super::irq::do_irq;
 use super::pic::FIRST_EXTERNAL_VECTOR;
 use super::ptrace::PtRegs;
+use crate::kernel::syscall::do_syscall;
 use crate::pr_emerg;
+use crate::proc::task::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, force_sig_fault};
 
 const PAGE_FAULT: u32 = 14;
 
@@ -49,16 +52,37 @@ const EXCEPTION_NAMES: [&str; 32] = [
 /// the kernel stack.
 pub extern "C" fn do_trap(regs: &mut PtRegs) {
     match regs.vector {
+        SYSCALL_VECTOR => do_syscall(regs),
         PAGE_FAULT => do_page_fault(regs),
-        v if v < u32::from(FIRST_EXTERNAL_VECTOR) => die(EXCEPTION_NAMES[v as usize], regs),
+        v if v < u32::from(FIRST_EXTERNAL_VECTOR) => do_exception(regs),
         v => do_irq(v as u8),
     }
 }
 
-/// Page faults. Nothing may fault yet: every fault is a kernel bug, reported
-/// as Linux reports it.
+/// An exception other than a page fault: in user mode it kills the process
+/// with the signal Linux sends for it; in the kernel it is a bug.
+fn do_exception(regs: &mut PtRegs) {
+    if regs.user_mode() {
+        let signal = match regs.vector {
+            0 | 16 | 19 => SIGFPE,
+            1 | 3 => SIGTRAP,
+            6 => SIGILL,
+            17 => SIGBUS,
+            _ => SIGSEGV,
+        };
+        force_sig_fault(signal, regs, None);
+    }
+    die(EXCEPTION_NAMES[regs.vector as usize], regs);
+}
+
+/// Page faults. No page is populated on demand yet, so a fault in user mode
+/// kills the process, and a fault in the kernel is a bug, reported as
+/// Linux reports it.
 fn do_page_fault(regs: &mut PtRegs) {
     let address = read_cr2();
+    if regs.user_mode() {
+        force_sig_fault(SIGSEGV, regs, Some(address.as_u32()));
+    }
     let reason = if regs.error_code & 1 == 0 {
         "not-present page"
     } else {

@@ -1,0 +1,243 @@
+//! Loading a static ELF32 executable into a fresh address space (Linux's
+//! `load_elf_binary`), and building the initial user stack as the i386 ABI
+//! lays it out.
+//!
+//! Every page of every `PT_LOAD` segment is allocated and filled now; lab 4
+//! makes this lazy by changing the fault path, not this loader.
+//!
+//! ```text
+//! 0xc0000000  +----------------------------+  STACK_TOP
+//!             | environment strings        |  env_start..env_end
+//!             | argument strings           |  arg_start..arg_end
+//!             | 16 bytes for AT_RANDOM     |
+//!             | auxv: (type, value) ... 0  |
+//!             | envp[0..envc], NULL        |
+//!             | argv[0..argc], NULL        |
+//! esp ->      | argc                       |  16-byte aligned
+//!             +----------------------------+
+//! ```
+
+use elf::ElfBytes;
+use elf::abi::{EM_386, ET_EXEC, PF_W, PF_X, PT_LOAD};
+use elf::endian::LittleEndian;
+use elf::file::Class;
+use elf::segment::ProgramHeader;
+
+use super::initramfs::File;
+use crate::mm::highmem::{KmType, kmap_atomic};
+use crate::mm::layout::PAGE_SIZE;
+use crate::mm::mm_struct::{MmStruct, TASK_SIZE, pages_spanned};
+use crate::mm::pgtable::PteFlags;
+use crate::mm::types::VirtAddr;
+use crate::mm::uaccess::copy_to_user;
+
+/// Stack pages mapped at exec (Linux maps as many as the arguments need and
+/// grows the rest on demand; that growth is lab 4's).
+const STACK_PAGES: u32 = 8;
+/// Most arguments or environment strings taken.
+pub const MAX_ARG_STRINGS: usize = 32;
+
+const AT_NULL: u32 = 0;
+const AT_PHDR: u32 = 3;
+const AT_PHENT: u32 = 4;
+const AT_PHNUM: u32 = 5;
+const AT_PAGESZ: u32 = 6;
+const AT_ENTRY: u32 = 9;
+const AT_UID: u32 = 11;
+const AT_EUID: u32 = 12;
+const AT_GID: u32 = 13;
+const AT_EGID: u32 = 14;
+const AT_RANDOM: u32 = 25;
+
+/// Why a file could not be executed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ExecError {
+    /// Not an i386 static executable (`-ENOEXEC`).
+    NotExecutable,
+    /// No memory for its pages (`-ENOMEM`).
+    NoMemory,
+}
+
+/// Where the new program starts: its entry point and initial stack pointer.
+pub struct StartState {
+    pub eip: VirtAddr,
+    pub esp: VirtAddr,
+}
+
+/// Loads `file` into `mm`, which must be empty and loaded (CR3), with
+/// arguments `argv` and environment `envp`.
+pub fn load_elf_binary(
+    mm: &mut MmStruct,
+    file: File,
+    argv: &[&str],
+    envp: &[&str],
+) -> Result<StartState, ExecError> {
+    let elf =
+        ElfBytes::<LittleEndian>::minimal_parse(file.data).map_err(|_| ExecError::NotExecutable)?;
+    let header = elf.ehdr;
+    if header.class != Class::ELF32 || header.e_type != ET_EXEC || header.e_machine != EM_386 {
+        return Err(ExecError::NotExecutable);
+    }
+    let segments = elf.segments().ok_or(ExecError::NotExecutable)?;
+    let mut phdr = None;
+    for segment in segments.iter().filter(|s| s.p_type == PT_LOAD) {
+        load_segment(mm, file.data, &segment)?;
+        if segment.p_offset == 0 {
+            phdr = Some(segment.p_vaddr as u32 + header.e_phoff as u32);
+        }
+    }
+    mm.start_brk = mm.end_data.max(mm.end_code);
+    mm.brk = VirtAddr::new(mm.start_brk.as_u32().next_multiple_of(PAGE_SIZE));
+    let auxv = [
+        (AT_PHDR, phdr.unwrap_or(0)),
+        (AT_PHENT, u32::from(header.e_phentsize)),
+        (AT_PHNUM, u32::from(header.e_phnum)),
+        (AT_PAGESZ, PAGE_SIZE),
+        (AT_ENTRY, header.e_entry as u32),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+    ];
+    let esp = setup_stack(mm, argv, envp, &auxv)?;
+    Ok(StartState {
+        eip: VirtAddr::new(header.e_entry as u32),
+        esp,
+    })
+}
+
+/// Maps every page of `segment` and copies its file bytes; the rest (the
+/// `.bss`) stays zero.
+fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Result<(), ExecError> {
+    let (vaddr, memsz, filesz) = (
+        segment.p_vaddr as u32,
+        segment.p_memsz as u32,
+        segment.p_filesz as u32,
+    );
+    let offset = segment.p_offset as usize;
+    let end = vaddr
+        .checked_add(memsz)
+        .filter(|&end| end <= TASK_SIZE)
+        .ok_or(ExecError::NotExecutable)?;
+    let contents = data
+        .get(offset..offset + filesz as usize)
+        .ok_or(ExecError::NotExecutable)?;
+    let flags = if segment.p_flags & PF_W != 0 {
+        PteFlags::RW
+    } else {
+        PteFlags::empty()
+    };
+    for page in (vaddr & !(PAGE_SIZE - 1)..end).step_by(PAGE_SIZE as usize) {
+        let pfn = mm
+            .populate_page(VirtAddr::new(page), flags)
+            .map_err(|_| ExecError::NoMemory)?;
+        let from = page.max(vaddr);
+        let to = (page + PAGE_SIZE).min(vaddr + filesz);
+        if from < to {
+            let bytes = &contents[(from - vaddr) as usize..(to - vaddr) as usize];
+            let mapping = kmap_atomic(pfn, KmType::User0);
+            // SAFETY: the mapping covers the page, and `from - page + len`
+            // stays inside it.
+            unsafe {
+                bytes.as_ptr().copy_to(
+                    mapping.as_mut_ptr::<u8>().add((from - page) as usize),
+                    bytes.len(),
+                )
+            };
+        }
+    }
+    let (start, end) = (VirtAddr::new(vaddr), VirtAddr::new(end));
+    if segment.p_flags & PF_X != 0 {
+        (mm.start_code, mm.end_code) = (start, VirtAddr::new(vaddr + filesz));
+        mm.exec_vm += pages_spanned(start, end);
+    } else if segment.p_flags & PF_W != 0 {
+        (mm.start_data, mm.end_data) = (start, VirtAddr::new(vaddr + filesz));
+    }
+    Ok(())
+}
+
+/// Maps the stack below `TASK_SIZE` and writes the strings, the vectors and
+/// `argc` onto it; returns the initial stack pointer.
+fn setup_stack(
+    mm: &mut MmStruct,
+    argv: &[&str],
+    envp: &[&str],
+    auxv: &[(u32, u32)],
+) -> Result<VirtAddr, ExecError> {
+    for i in 1..=STACK_PAGES {
+        mm.populate_page(VirtAddr::new(TASK_SIZE - i * PAGE_SIZE), PteFlags::RW)
+            .map_err(|_| ExecError::NoMemory)?;
+        mm.stack_vm += 1;
+    }
+    let mut stack = StackWriter {
+        mm,
+        top: TASK_SIZE - 4,
+    };
+    stack.mm.env_end = VirtAddr::new(stack.top);
+    let mut env_ptrs = [0u32; MAX_ARG_STRINGS];
+    for (ptr, s) in env_ptrs.iter_mut().zip(envp).rev() {
+        *ptr = stack.push_str(s)?;
+    }
+    stack.mm.env_start = VirtAddr::new(stack.top);
+    stack.mm.arg_end = VirtAddr::new(stack.top);
+    let mut arg_ptrs = [0u32; MAX_ARG_STRINGS];
+    for (ptr, s) in arg_ptrs.iter_mut().zip(argv).rev() {
+        *ptr = stack.push_str(s)?;
+    }
+    stack.mm.arg_start = VirtAddr::new(stack.top);
+    // Not random at all: the same 16 bytes each time keep runs identical.
+    let random = stack.push_bytes(b"vmlab-not-random")?;
+    let (argc, envc) = (
+        argv.len().min(MAX_ARG_STRINGS),
+        envp.len().min(MAX_ARG_STRINGS),
+    );
+    let words = 1 + (argc + 1) + (envc + 1) + 2 * (auxv.len() + 2);
+    let esp = (stack.top - 4 * words as u32) & !15;
+    let mut at = esp;
+    let mut put = |word: u32| -> Result<(), ExecError> {
+        copy_to_user(stack.mm, VirtAddr::new(at), &word.to_le_bytes())
+            .map_err(|_| ExecError::NoMemory)?;
+        at += 4;
+        Ok(())
+    };
+    put(argc as u32)?;
+    arg_ptrs[..argc]
+        .iter()
+        .chain(&[0])
+        .try_for_each(|&p| put(p))?;
+    env_ptrs[..envc]
+        .iter()
+        .chain(&[0])
+        .try_for_each(|&p| put(p))?;
+    for &(kind, value) in auxv.iter().chain(&[(AT_RANDOM, random), (AT_NULL, 0)]) {
+        put(kind)?;
+        put(value)?;
+    }
+    stack.mm.start_stack = VirtAddr::new(esp);
+    Ok(VirtAddr::new(esp))
+}
+
+/// Pushes bytes down from `top` onto the new user stack.
+struct StackWriter<'a> {
+    mm: &'a mut MmStruct,
+    top: u32,
+}
+
+impl StackWriter<'_> {
+    /// Pushes `bytes` and returns their user address.
+    fn push_bytes(&mut self, bytes: &[u8]) -> Result<u32, ExecError> {
+        let start = self
+            .top
+            .checked_sub(bytes.len() as u32)
+            .ok_or(ExecError::NoMemory)?;
+        copy_to_user(self.mm, VirtAddr::new(start), bytes).map_err(|_| ExecError::NoMemory)?;
+        self.top = start;
+        Ok(start)
+    }
+
+    /// Pushes `s` with its terminating NUL and returns its user address.
+    fn push_str(&mut self, s: &str) -> Result<u32, ExecError> {
+        self.push_bytes(&[0])?;
+        self.push_bytes(s.as_bytes())
+    }
+}
