@@ -25,11 +25,7 @@ pub enum Kernel {
 impl Kernel {
     /// Lab `n` alone, or the student's labs `1..=n` together.
     pub fn lab(n: u8, cumulative: bool) -> Self {
-        if cumulative {
-            Self::Labs((1..=n).collect())
-        } else {
-            Self::Labs(vec![n])
-        }
+        if cumulative { Self::Labs((1..=n).collect()) } else { Self::Labs(vec![n]) }
     }
 
     fn package(&self) -> &'static str {
@@ -52,11 +48,7 @@ impl Kernel {
             Self::Reference => "reference".into(),
             Self::Labs(labs) if labs.len() == 1 => format!("lab{}", labs[0]),
             Self::Labs(labs) => {
-                format!(
-                    "labs{}-{}",
-                    labs.first().unwrap_or(&0),
-                    labs.last().unwrap_or(&0)
-                )
+                format!("labs{}-{}", labs.first().unwrap_or(&0), labs.last().unwrap_or(&0))
             }
         }
     }
@@ -119,16 +111,10 @@ impl KernelToolchain {
 
 /// Whether the pinned toolchain has the library sources `-Zbuild-std` needs.
 pub fn rustup_has_rust_src() -> bool {
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .current_dir(workspace_root())
-        .output();
+    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).current_dir(workspace_root()).output();
     sysroot.is_ok_and(|out| {
         let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        out.status.success()
-            && Path::new(&sysroot)
-                .join("lib/rustlib/src/rust/library/core")
-                .is_dir()
+        out.status.success() && Path::new(&sysroot).join("lib/rustlib/src/rust/library/core").is_dir()
     })
 }
 
@@ -150,10 +136,7 @@ pub fn kernel_cargo(subcommand: &str, toolchain: KernelToolchain) -> Command {
     };
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .args(["--target", TARGET_JSON])
-        .args([
-            "-Zbuild-std=core,compiler_builtins,alloc",
-            "-Zbuild-std-features=compiler-builtins-mem",
-        ])
+        .args(["-Zbuild-std=core,compiler_builtins,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
         .arg("-Zjson-target-spec");
     cmd
 }
@@ -161,8 +144,8 @@ pub fn kernel_cargo(subcommand: &str, toolchain: KernelToolchain) -> Command {
 /// Builds `kernel` and returns the path of a copy of its ELF image that
 /// later builds of other variants do not overwrite.
 pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
-    let toolchain = KernelToolchain::detect()
-        .ok_or("no Rust library sources for the kernel; run `cargo xtask setup`")?;
+    let toolchain =
+        KernelToolchain::detect().ok_or("no Rust library sources for the kernel; run `cargo xtask setup`")?;
     let mut cmd = kernel_cargo("build", toolchain);
     cmd.args(["--package", kernel.package()]);
     if let Kernel::Labs(labs) = kernel {
@@ -171,17 +154,11 @@ pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
     }
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "building {kernel} failed (see the compiler errors above)"
-        ));
+        return Err(format!("building {kernel} failed (see the compiler errors above)"));
     }
     let target_dir = toolchain.target_dir();
-    let built = target_dir
-        .join("i686-unknown-none/debug")
-        .join(kernel.binary());
-    let kept = target_dir
-        .join("kernels")
-        .join(format!("{}.elf", kernel.name()));
+    let built = target_dir.join("i686-unknown-none/debug").join(kernel.binary());
+    let kept = target_dir.join("kernels").join(format!("{}.elf", kernel.name()));
     std::fs::create_dir_all(kept.parent().unwrap()).map_err(|e| e.to_string())?;
     std::fs::copy(&built, &kept).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     Ok(kept)

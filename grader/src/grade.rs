@@ -68,22 +68,13 @@ impl Outcome {
     }
 
     pub fn earned(&self) -> u32 {
-        if self.verdict == Verdict::Passed {
-            self.scenario.points
-        } else {
-            0
-        }
+        if self.verdict == Verdict::Passed { self.scenario.points } else { 0 }
     }
 }
 
 /// Boots `kernel` for `scenario` `repeat` times (at least once) and judges it.
 pub fn run_scenario(kernel: &Path, scenario: &Scenario, repeat: u32) -> Outcome {
-    let judged = |verdict, end, transcript| Outcome {
-        scenario: scenario.clone(),
-        verdict,
-        end,
-        transcript,
-    };
+    let judged = |verdict, end, transcript| Outcome { scenario: scenario.clone(), verdict, end, transcript };
     let first = match qemu::run(kernel, &scenario.machine(), scenario.timeout) {
         Ok(run) => run,
         Err(message) => return judged(Verdict::Error(message), None, String::new()),
@@ -124,28 +115,17 @@ pub fn grade(kernel: &Kernel, scenarios: &[Scenario], repeat: u32) -> Result<Vec
             let outcome = run_scenario(&image, scenario, repeat);
             let lab = scenario.lab.map_or("-".into(), |n| n.to_string());
             let points = format!("{}/{}", outcome.earned(), scenario.points);
-            println!(
-                "  {:<14} {lab:<6} {points:>6}  {}",
-                scenario.name,
-                outcome.describe()
-            );
+            println!("  {:<14} {lab:<6} {points:>6}  {}", scenario.name, outcome.describe());
             outcome
         })
         .collect();
     for outcome in outcomes.iter().filter(|o| o.verdict != Verdict::Passed) {
         print_failure(outcome);
     }
-    let (earned, max): (u32, u32) = outcomes
-        .iter()
-        .fold((0, 0), |(e, m), o| (e + o.earned(), m + o.scenario.points));
-    let passed = outcomes
-        .iter()
-        .filter(|o| o.verdict == Verdict::Passed)
-        .count();
-    println!(
-        "{passed}/{} scenarios passed, {earned}/{max} points.",
-        outcomes.len()
-    );
+    let (earned, max): (u32, u32) =
+        outcomes.iter().fold((0, 0), |(e, m), o| (e + o.earned(), m + o.scenario.points));
+    let passed = outcomes.iter().filter(|o| o.verdict == Verdict::Passed).count();
+    println!("{passed}/{} scenarios passed, {earned}/{max} points.", outcomes.len());
     Ok(outcomes)
 }
 
@@ -153,17 +133,10 @@ fn print_failure(outcome: &Outcome) {
     let scenario = &outcome.scenario;
     println!("\n=== {}: {}", scenario.name, outcome.describe());
     if let Some(expected) = snapshot::expected(scenario.name) {
-        let (expected, actual) = (
-            format!("{}\n", expected.trim_end()),
-            format!("{}\n", outcome.transcript.trim_end()),
-        );
+        let (expected, actual) =
+            (format!("{}\n", expected.trim_end()), format!("{}\n", outcome.transcript.trim_end()));
         let diff = TextDiff::from_lines(&expected, &actual);
-        print!(
-            "{}",
-            diff.unified_diff()
-                .context_radius(4)
-                .header("expected (snapshot)", "your kernel")
-        );
+        print!("{}", diff.unified_diff().context_radius(4).header("expected (snapshot)", "your kernel"));
         println!();
     } else {
         print!("{}", outcome.transcript);
@@ -171,9 +144,8 @@ fn print_failure(outcome: &Outcome) {
     println!("hint: {}", scenario.hint);
     println!("read: {}", scenario.book);
     let machine = scenario.machine();
-    let initrd = machine.initrd.as_ref().map_or(String::new(), |path| {
-        format!(" (and -initrd {})", path.display())
-    });
+    let initrd =
+        machine.initrd.as_ref().map_or(String::new(), |path| format!(" (and -initrd {})", path.display()));
     println!(
         "rerun: cargo xtask run{} --mem {} -- {}{initrd}",
         lab_flag(scenario),
@@ -183,9 +155,7 @@ fn print_failure(outcome: &Outcome) {
 }
 
 fn lab_flag(scenario: &Scenario) -> String {
-    scenario
-        .lab
-        .map_or(String::new(), |n| format!(" --lab {n}"))
+    scenario.lab.map_or(String::new(), |n| format!(" --lab {n}"))
 }
 
 #[derive(Serialize)]
@@ -226,12 +196,9 @@ pub fn write_report(kernel: &Kernel, outcomes: &[Outcome]) -> Result<PathBuf, St
         max: scenarios.iter().map(|r| r.points).sum(),
         scenarios,
     };
-    let path = crate::workspace_root()
-        .join("target/grade")
-        .join(format!("{}.json", kernel.name()));
+    let path = crate::workspace_root().join("target/grade").join(format!("{}.json", kernel.name()));
     std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
-    std::fs::write(&path, json + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }

@@ -19,13 +19,10 @@ use regex::Regex;
 
 use crate::qemu::Run;
 
-static SECTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(\s+\.[a-z]+\s*:) .*$").unwrap());
-static REGISTER_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(EIP|EAX|ESI): .*$").unwrap());
+static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(\s+\.[a-z]+\s*:) .*$").unwrap());
+static REGISTER_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(EIP|EAX|ESI): .*$").unwrap());
 static HEX_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[0-9a-f]{8}\b").unwrap());
-static LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(\s+at )(\S+):\d+:\d+$").unwrap());
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(\s+at )(\S+):\d+:\d+$").unwrap());
 
 /// The normalised transcript of `run` of kernel test `test`.
 pub fn transcript(test: &str, run: &Run) -> String {
@@ -36,12 +33,10 @@ pub fn transcript(test: &str, run: &Run) -> String {
         (_, Some(at)) => &text[at..],
     };
     let text = SECTION.replace_all(scoped, "$1 [build-specific]");
-    let text = REGISTER_LINE.replace_all(&text, |c: &regex::Captures| {
-        HEX_WORD.replace_all(&c[0], "########").into_owned()
-    });
-    let text = LOCATION.replace_all(&text, |c: &regex::Captures| {
-        format!("{}{}:LL:CC", &c[1], clean_path(&c[2]))
-    });
+    let text = REGISTER_LINE
+        .replace_all(&text, |c: &regex::Captures| HEX_WORD.replace_all(&c[0], "########").into_owned());
+    let text =
+        LOCATION.replace_all(&text, |c: &regex::Captures| format!("{}{}:LL:CC", &c[1], clean_path(&c[2])));
     format!("{}\n--- end: {}\n", text.trim_end(), run.end.summary())
 }
 
@@ -66,10 +61,7 @@ mod tests {
     use crate::qemu::End;
 
     fn run(output: &str, end: End) -> Run {
-        Run {
-            output: output.as_bytes().to_vec(),
-            end,
-        }
+        Run { output: output.as_bytes().to_vec(), end }
     }
 
     #[test]

@@ -88,12 +88,7 @@ pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<S
     .iter()
     .map(|s| s.to_string())
     .collect();
-    args.extend([
-        "-kernel".into(),
-        kernel.display().to_string(),
-        "-append".into(),
-        machine.append.clone(),
-    ]);
+    args.extend(["-kernel".into(), kernel.display().to_string(), "-append".into(), machine.append.clone()]);
     if let Some(initrd) = &machine.initrd {
         args.extend(["-initrd".into(), initrd.display().to_string()]);
     }

@@ -34,15 +34,9 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn machine(&self) -> Machine {
-        let append = format!("test={} {}", self.test, self.options)
-            .trim_end()
-            .to_string();
+        let append = format!("test={} {}", self.test, self.options).trim_end().to_string();
         let initrd = self.initrd.map(|path| workspace_root().join(path));
-        Machine {
-            memory: self.memory.to_string(),
-            append,
-            initrd,
-        }
+        Machine { memory: self.memory.to_string(), append, initrd }
     }
 }
 
@@ -78,24 +72,13 @@ fn lab1(
     hint: &'static str,
     book: &'static str,
 ) -> Scenario {
-    Scenario {
-        test,
-        lab: Some(1),
-        points,
-        memory,
-        options,
-        ..scenario(name, hint, book)
-    }
+    Scenario { test, lab: Some(1), points, memory, options, ..scenario(name, hint, book) }
 }
 
 /// Every scenario, foundation first, then by lab.
 pub fn all() -> Vec<Scenario> {
     vec![
-        scenario(
-            "boot",
-            "the boot log changed: memory map, layout or timer",
-            "book/src/getting-started.md",
-        ),
+        scenario("boot", "the boot log changed: memory map, layout or timer", "book/src/getting-started.md"),
         Scenario {
             initrd: Some("grader/fixtures/module.txt"),
             ..scenario(

@@ -7,9 +7,7 @@ use crate::workspace_root;
 
 /// Where the snapshot of scenario `name` lives.
 pub fn path(name: &str) -> PathBuf {
-    workspace_root()
-        .join("grader/snapshots")
-        .join(format!("{name}.snap"))
+    workspace_root().join("grader/snapshots").join(format!("{name}.snap"))
 }
 
 /// The expected transcript of scenario `name`, if its snapshot exists.
@@ -39,9 +37,6 @@ mod tests {
 
     #[test]
     fn body_skips_the_header() {
-        assert_eq!(
-            body("---\nsource: x.rs\n---\nline 1\nline 2\n"),
-            "line 1\nline 2\n"
-        );
+        assert_eq!(body("---\nsource: x.rs\n---\nline 1\nline 2\n"), "line 1\nline 2\n");
     }
 }

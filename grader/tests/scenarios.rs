@@ -18,8 +18,7 @@ fn reference_kernel() -> &'static PathBuf {
 
 fn check(name: &str) {
     let scenario = scenario::find(name).expect("a scenario of that name exists");
-    let run =
-        qemu::run(reference_kernel(), &scenario.machine(), scenario.timeout).expect("QEMU runs");
+    let run = qemu::run(reference_kernel(), &scenario.machine(), scenario.timeout).expect("QEMU runs");
     insta::with_settings!({
         snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
@@ -27,11 +26,7 @@ fn check(name: &str) {
     }, {
         insta::assert_snapshot!(name, transcript(scenario.test, &run));
     });
-    assert!(
-        run.end.same_kind(&scenario.expect),
-        "{name} ended with {:?}",
-        run.end
-    );
+    assert!(run.end.same_kind(&scenario.expect), "{name} ended with {:?}", run.end);
 }
 
 macro_rules! scenario_tests {

@@ -143,9 +143,7 @@ mod tests {
         assert_eq!(nr_free(&zone)[..5], [0, 0, 0, 0, 1]);
         assert_eq!(alloc(&mut zone, &mut mem_map, 0), Some(Pfn::new(0)));
         assert_eq!(nr_free(&zone)[..5], [1, 1, 1, 1, 0]);
-        let heads: Vec<u32> = (0..4)
-            .map(|o| zone.free_area[o].free_list.first().unwrap().as_u32())
-            .collect();
+        let heads: Vec<u32> = (0..4).map(|o| zone.free_area[o].free_list.first().unwrap().as_u32()).collect();
         assert_eq!(heads, [1, 2, 4, 8]);
         free(&mut zone, &mut mem_map, Pfn::new(0), 0);
         assert_eq!(nr_free(&zone)[..5], [0, 0, 0, 0, 1]);
@@ -154,9 +152,7 @@ mod tests {
     #[test]
     fn lists_are_last_in_first_out() {
         let (mut zone, mut mem_map) = zone_of(0, 16);
-        let pages: Vec<Pfn> = (0..4)
-            .map(|_| alloc(&mut zone, &mut mem_map, 0).unwrap())
-            .collect();
+        let pages: Vec<Pfn> = (0..4).map(|_| alloc(&mut zone, &mut mem_map, 0).unwrap()).collect();
         assert_eq!(pages, [0, 1, 2, 3].map(Pfn::new));
         // Pages 0 and 2 cannot merge while 1 and 3 are in use, so both go on
         // the order-0 list, the last freed on top.
@@ -196,37 +192,22 @@ mod tests {
                 let before = zone.free_pages;
                 match alloc(&mut zone, &mut mem_map, order) {
                     Some(pfn) => allocated.push((pfn, order)),
-                    None => assert!(
-                        zone.free_area[order..].iter().all(|a| a.nr_free == 0),
-                        "{before} free"
-                    ),
+                    None => assert!(zone.free_area[order..].iter().all(|a| a.nr_free == 0), "{before} free"),
                 }
             } else {
-                let (pfn, order) =
-                    allocated.swap_remove((next() % allocated.len() as u64) as usize);
+                let (pfn, order) = allocated.swap_remove((next() % allocated.len() as u64) as usize);
                 free(&mut zone, &mut mem_map, pfn, order);
             }
             let mut owners = vec![0u8; PAGES as usize];
-            let free_blocks = (0..MAX_ORDER).flat_map(|o| {
-                zone.free_area[o]
-                    .free_list
-                    .iter(&mem_map)
-                    .map(move |pfn| (pfn, o))
-            });
+            let free_blocks = (0..MAX_ORDER)
+                .flat_map(|o| zone.free_area[o].free_list.iter(&mem_map).map(move |pfn| (pfn, o)));
             for (pfn, order) in allocated.iter().copied().chain(free_blocks) {
-                assert_eq!(
-                    pfn.as_u32() % (1 << order),
-                    0,
-                    "block at {pfn} not aligned to order {order}"
-                );
+                assert_eq!(pfn.as_u32() % (1 << order), 0, "block at {pfn} not aligned to order {order}");
                 for frame in pfn.as_u32()..pfn.as_u32() + (1 << order) {
                     owners[frame as usize] += 1;
                 }
             }
-            assert!(
-                owners.iter().all(|&n| n == 1),
-                "a frame is owned twice or not at all"
-            );
+            assert!(owners.iter().all(|&n| n == 1), "a frame is owned twice or not at all");
         }
         for (pfn, order) in allocated.drain(..) {
             free(&mut zone, &mut mem_map, pfn, order);

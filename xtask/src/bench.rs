@@ -22,27 +22,11 @@ pub fn bench() -> Result {
 
 fn buddy_benchmark() -> Result {
     let status = cargo("test")
-        .args([
-            "--release",
-            "--quiet",
-            "--package",
-            "solution",
-            "--bin",
-            "kernel",
-            "--",
-        ])
-        .args([
-            "--ignored",
-            "--exact",
-            "mm::bench::buddy_benchmark",
-            "--nocapture",
-        ])
+        .args(["--release", "--quiet", "--package", "solution", "--bin", "kernel", "--"])
+        .args(["--ignored", "--exact", "mm::bench::buddy_benchmark", "--nocapture"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| "the buddy benchmark failed".into())
+    status.success().then_some(()).ok_or_else(|| "the buddy benchmark failed".into())
 }
 
 fn boot_time() -> Result {

@@ -50,44 +50,28 @@ pub fn grade(args: &GradeArgs) -> Result {
         let wanted = |s: &Scenario| {
             (args.lab.is_none() && selected(None, s)) || labs.iter().any(|&n| selected(Some(n), s))
         };
-        runs.push((
-            Kernel::Reference,
-            scenario::all().into_iter().filter(wanted).collect(),
-        ));
+        runs.push((Kernel::Reference, scenario::all().into_iter().filter(wanted).collect()));
     } else {
         for &n in &labs {
             let kernel = Kernel::lab(n, args.cumulative);
             let upto = if args.cumulative { 1..=n } else { n..=n };
-            let scenarios = scenario::all()
-                .into_iter()
-                .filter(|s| upto.clone().any(|m| selected(Some(m), s)))
-                .collect();
+            let scenarios =
+                scenario::all().into_iter().filter(|s| upto.clone().any(|m| selected(Some(m), s))).collect();
             runs.push((kernel, scenarios));
         }
     }
     for (kernel, scenarios) in runs.iter().filter(|(_, s)| !s.is_empty()) {
         let kernel_outcomes = run_grade(kernel, scenarios, args.repeat)?;
-        println!(
-            "Report: {}\n",
-            write_report(kernel, &kernel_outcomes)?.display()
-        );
+        println!("Report: {}\n", write_report(kernel, &kernel_outcomes)?.display());
         outcomes.extend(kernel_outcomes);
     }
     if outcomes.is_empty() {
         return Err("no scenario matches".into());
     }
-    let failed: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|o| o.verdict != Verdict::Passed)
-        .collect();
+    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.verdict != Verdict::Passed).collect();
     if failed.is_empty() {
         return Ok(());
     }
     let names: Vec<&str> = failed.iter().map(|o| o.scenario.name).collect();
-    Err(format!(
-        "{} of {} scenarios did not pass: {}",
-        failed.len(),
-        outcomes.len(),
-        names.join(", ")
-    ))
+    Err(format!("{} of {} scenarios did not pass: {}", failed.len(), outcomes.len(), names.join(", ")))
 }

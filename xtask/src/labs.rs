@@ -30,10 +30,7 @@ pub struct Lab {
 }
 
 /// The labs that exist, in order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    dir: "01-paging",
-}];
+pub const LABS: &[Lab] = &[Lab { number: 1, dir: "01-paging" }];
 
 const MANIFEST: &str = "labs/generated.sha256";
 
@@ -50,10 +47,7 @@ pub struct LabsArgs {
 impl LabsArgs {
     /// The arguments of `labs --check`.
     pub fn check_only() -> Self {
-        Self {
-            check: true,
-            force: false,
-        }
+        Self { check: true, force: false }
     }
 }
 
@@ -62,8 +56,7 @@ impl LabsArgs {
 pub fn paste_back(n: u8) -> Result {
     let root = workspace_root();
     for (path, file) in generate_all()?.iter().filter(|(_, file)| file.lab == n) {
-        fs::copy(root.join(&file.source), root.join(path))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        fs::copy(root.join(&file.source), root.join(path)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }
@@ -79,10 +72,7 @@ pub fn check_lab_number(n: u8) -> Result<u8> {
         return Ok(n);
     }
     let known: Vec<String> = LABS.iter().map(|lab| lab.number.to_string()).collect();
-    Err(format!(
-        "there is no lab {n}; the labs are {}",
-        known.join(", ")
-    ))
+    Err(format!("there is no lab {n}; the labs are {}", known.join(", ")))
 }
 
 pub fn labs(args: &LabsArgs) -> Result {
@@ -110,15 +100,9 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
         let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
         let relative = source.strip_prefix(&root).unwrap_or(&source).to_path_buf();
         if let Some((lab, stub)) = generate(&relative, &text)? {
-            let target = Path::new("labs")
-                .join(lab.dir)
-                .join(source.file_name().unwrap());
+            let target = Path::new("labs").join(lab.dir).join(source.file_name().unwrap());
             check_declared(&root, &target, lab)?;
-            let generated = Generated {
-                lab: lab.number,
-                source: relative,
-                stub,
-            };
+            let generated = Generated { lab: lab.number, source: relative, stub };
             if files.insert(target.clone(), generated).is_some() {
                 return Err(format!("two reference files generate {}", target.display()));
             }
@@ -187,11 +171,7 @@ fn generate(source: &Path, text: &str) -> Result<Option<(&'static Lab, String)>>
             continue;
         }
         if line.trim_start().starts_with("// LAB ") {
-            return Err(format!(
-                "{}: `{}` without a matching BEGIN",
-                at(i),
-                line.trim()
-            ));
+            return Err(format!("{}: `{}` without a matching BEGIN", at(i), line.trim()));
         }
         if !is_book_anchor(line) {
             out.push(line.to_string());
@@ -210,10 +190,7 @@ fn generate(source: &Path, text: &str) -> Result<Option<(&'static Lab, String)>>
 fn enclosing_function(before: &[&str]) -> Option<String> {
     before.iter().rev().find_map(|line| {
         let after = line.split("fn ").nth(1)?;
-        let name: String = after
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         (!name.is_empty()).then_some(name)
     })
 }
@@ -245,15 +222,8 @@ fn check_declared(root: &Path, target: &Path, lab: &Lab) -> Result {
     let wanted = target.to_string_lossy().replace('\\', "/");
     for source in rust_files(&root.join("solution/src"))? {
         let text = fs::read_to_string(&source).map_err(|e| e.to_string())?;
-        for line in text
-            .lines()
-            .filter(|l| l.contains(&format!("cfg_attr(lab = \"{}\"", lab.number)))
-        {
-            let Some(path) = line
-                .split("path = \"")
-                .nth(1)
-                .and_then(|p| p.split('"').next())
-            else {
+        for line in text.lines().filter(|l| l.contains(&format!("cfg_attr(lab = \"{}\"", lab.number))) {
+            let Some(path) = line.split("path = \"").nth(1).and_then(|p| p.split('"').next()) else {
                 continue;
             };
             if lexical_join(source.parent().unwrap(), path) == root.join(&wanted) {
@@ -261,10 +231,7 @@ fn check_declared(root: &Path, target: &Path, lab: &Lab) -> Result {
             }
         }
     }
-    Err(format!(
-        "no module is declared with #[cfg_attr(lab = \"{}\", path = \".../{wanted}\")]",
-        lab.number
-    ))
+    Err(format!("no module is declared with #[cfg_attr(lab = \"{}\", path = \".../{wanted}\")]", lab.number))
 }
 
 fn lexical_join(base: &Path, relative: &str) -> PathBuf {
@@ -282,10 +249,7 @@ fn lexical_join(base: &Path, relative: &str) -> PathBuf {
 }
 
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `path -> hash` of what the generator last wrote.
@@ -298,35 +262,24 @@ fn read_manifest(root: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 fn manifest_text(generated: &BTreeMap<PathBuf, Generated>) -> String {
-    generated
-        .iter()
-        .map(|(path, file)| format!("{}  {}\n", sha256(&file.stub), path.display()))
-        .collect()
+    generated.iter().map(|(path, file)| format!("{}  {}\n", sha256(&file.stub), path.display())).collect()
 }
 
 fn check(generated: &BTreeMap<PathBuf, Generated>) -> Result {
     let root = workspace_root();
     let mut stale: Vec<String> = generated
         .iter()
-        .filter(|(path, file)| {
-            fs::read_to_string(root.join(path)).ok().as_ref() != Some(&file.stub)
-        })
+        .filter(|(path, file)| fs::read_to_string(root.join(path)).ok().as_ref() != Some(&file.stub))
         .map(|(path, _)| path.display().to_string())
         .collect();
     if fs::read_to_string(root.join(MANIFEST)).unwrap_or_default() != manifest_text(generated) {
         stale.push(MANIFEST.into());
     }
     if stale.is_empty() {
-        println!(
-            "The lab crates match solution/ ({} files).",
-            generated.len()
-        );
+        println!("The lab crates match solution/ ({} files).", generated.len());
         return Ok(());
     }
-    Err(format!(
-        "out of date with solution/: {}; run `cargo xtask labs`",
-        stale.join(", ")
-    ))
+    Err(format!("out of date with solution/: {}; run `cargo xtask labs`", stale.join(", ")))
 }
 
 fn write(generated: &BTreeMap<PathBuf, Generated>, force: bool) -> Result {
@@ -358,10 +311,7 @@ fn write(generated: &BTreeMap<PathBuf, Generated>, force: bool) -> Result {
         }
     }
     fs::write(root.join(MANIFEST), manifest_text(generated)).map_err(|e| e.to_string())?;
-    println!(
-        "The lab crates match solution/ ({} files).",
-        generated.len()
-    );
+    println!("The lab crates match solution/ ({} files).", generated.len());
     Ok(())
 }
 
@@ -373,9 +323,7 @@ mod tests {
 
     #[test]
     fn replaces_a_region_by_a_stub_naming_lab_and_function() {
-        let (lab, text) = generate(Path::new("solution/src/a.rs"), SOURCE)
-            .unwrap()
-            .unwrap();
+        let (lab, text) = generate(Path::new("solution/src/a.rs"), SOURCE).unwrap().unwrap();
         assert_eq!(lab.number, 1);
         assert_eq!(
             text,
@@ -390,42 +338,22 @@ mod tests {
 
     #[test]
     fn files_without_markers_generate_nothing() {
-        assert!(
-            generate(Path::new("a.rs"), "fn f() {}\n")
-                .unwrap()
-                .is_none()
-        );
+        assert!(generate(Path::new("a.rs"), "fn f() {}\n").unwrap().is_none());
     }
 
     #[test]
     fn unmatched_markers_are_errors() {
         let missing_end = "fn f() {\n    // LAB 1 BEGIN: x\n}\n";
-        assert!(
-            generate(Path::new("a.rs"), missing_end)
-                .unwrap_err()
-                .contains("has no `// LAB 1 END`")
-        );
+        assert!(generate(Path::new("a.rs"), missing_end).unwrap_err().contains("has no `// LAB 1 END`"));
         let stray_end = "fn f() {\n    // LAB 1 END\n}\n";
-        assert!(
-            generate(Path::new("a.rs"), stray_end)
-                .unwrap_err()
-                .contains("without a matching BEGIN")
-        );
-        let nested =
-            "fn f() {\n    // LAB 1 BEGIN: x\n    // LAB 1 BEGIN: y\n    // LAB 1 END\n}\n";
-        assert!(
-            generate(Path::new("a.rs"), nested)
-                .unwrap_err()
-                .contains("inside another")
-        );
+        assert!(generate(Path::new("a.rs"), stray_end).unwrap_err().contains("without a matching BEGIN"));
+        let nested = "fn f() {\n    // LAB 1 BEGIN: x\n    // LAB 1 BEGIN: y\n    // LAB 1 END\n}\n";
+        assert!(generate(Path::new("a.rs"), nested).unwrap_err().contains("inside another"));
     }
 
     #[test]
     fn unknown_labs_are_refused() {
         assert_eq!(check_lab_number(1), Ok(1));
-        assert_eq!(
-            check_lab_number(9),
-            Err("there is no lab 9; the labs are 1".into())
-        );
+        assert_eq!(check_lab_number(9), Err("there is no lab 9; the labs are 1".into()));
     }
 }

@@ -16,10 +16,7 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "cargo xtask",
-    about = "Build, run, debug and grade the vmlab kernel"
-)]
+#[command(name = "cargo xtask", about = "Build, run, debug and grade the vmlab kernel")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

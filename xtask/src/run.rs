@@ -46,24 +46,16 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
         None => Kernel::Reference,
     };
     let image = build(&kernel)?;
-    let machine = Machine {
-        memory: args.mem.clone(),
-        append: args.options.join(" "),
-        initrd: None,
-    };
+    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd: None };
     let mut qemu = Command::new(QEMU);
-    qemu.args(qemu_args(&image, &machine, false))
-        .args(["-monitor", "none"]);
+    qemu.args(qemu_args(&image, &machine, false)).args(["-monitor", "none"]);
     if gdb {
         qemu.args(["-s", "-S"]);
         print_gdb_help(&image);
     }
     let status = if std::io::stdin().is_terminal() {
         eprintln!("Booting {kernel}; Ctrl-A X quits QEMU.");
-        qemu.args(["-serial", "mon:stdio"])
-            .status()
-            .map_err(|e| format!("cannot start {QEMU}: {e}"))?
-            .code()
+        qemu.args(["-serial", "mon:stdio"]).status().map_err(|e| format!("cannot start {QEMU}: {e}"))?.code()
     } else {
         run_scripted(qemu.args(["-serial", "stdio"]))?
     };
@@ -82,9 +74,7 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
 /// stops it.
 fn run_scripted(qemu: &mut Command) -> Result<Option<i32>> {
     let mut script = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut script)
-        .map_err(|e| format!("cannot read the input: {e}"))?;
+    std::io::stdin().read_to_end(&mut script).map_err(|e| format!("cannot read the input: {e}"))?;
     let mut child = qemu
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -113,11 +103,6 @@ fn run_scripted(qemu: &mut Command) -> Result<Option<i32>> {
 
 fn print_gdb_help(image: &Path) {
     let relative = image.strip_prefix(workspace_root()).unwrap_or(image);
-    eprintln!(
-        "QEMU waits for gdb on localhost:1234. In another terminal, from the repository root:"
-    );
-    eprintln!(
-        "  gdb {} -ex 'target remote :1234' -ex 'break start_kernel' -ex continue",
-        relative.display()
-    );
+    eprintln!("QEMU waits for gdb on localhost:1234. In another terminal, from the repository root:");
+    eprintln!("  gdb {} -ex 'target remote :1234' -ex 'break start_kernel' -ex continue", relative.display());
 }

@@ -33,21 +33,14 @@ fn runs(program: &str, args: &[&str]) -> bool {
 
 /// Output of `program args...`, if it ran successfully.
 fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(workspace_root())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = Command::new(program).args(args).current_dir(workspace_root()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The channel pinned in `rust-toolchain.toml`.
 fn pinned_toolchain() -> Result<String> {
     let path = workspace_root().join("rust-toolchain.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.lines()
         .find_map(|l| l.trim().strip_prefix("channel = "))
         .map(|v| v.trim_matches('"').to_string())
@@ -64,18 +57,11 @@ pub fn ensure_rust_src() -> Result {
     }
     let toolchain = pinned_toolchain()?;
     println!("Installing the rust-src component of Rust {toolchain}...");
-    if runs(
-        "rustup",
-        &["component", "add", "rust-src", "--toolchain", &toolchain],
-    ) && rustup_has_rust_src()
-    {
+    if runs("rustup", &["component", "add", "rust-src", "--toolchain", &toolchain]) && rustup_has_rust_src() {
         return Ok(());
     }
     println!("rustup could not install rust-src; falling back to Debian's Rust for the kernel.");
-    apt_install(
-        &["rustc-web", "cargo-web", "rust-web-src", "lld"],
-        "rust-src",
-    )?;
+    apt_install(&["rustc-web", "cargo-web", "rust-web-src", "lld"], "rust-src")?;
     KernelToolchain::detect().map(|_| ()).ok_or_else(|| {
         format!("no Rust library sources for the kernel; run `rustup component add rust-src --toolchain {toolchain}`")
     })
@@ -107,9 +93,7 @@ pub fn ensure_mdbook() -> Result {
     if installed {
         return Ok(());
     }
-    Err(format!(
-        "could not install mdBook; run `cargo install mdbook --locked --version {MDBOOK_VERSION}`"
-    ))
+    Err(format!("could not install mdBook; run `cargo install mdbook --locked --version {MDBOOK_VERSION}`"))
 }
 
 /// Installs a Debian package with apt, as root or through passwordless sudo.
@@ -133,15 +117,9 @@ fn apt_install(packages: &[&str], tool: &str) -> Result {
             .status()
             .is_ok_and(|s| s.success())
     };
-    let install: Vec<&str> = ["install", "-y", "-q"]
-        .iter()
-        .chain(packages)
-        .copied()
-        .collect();
+    let install: Vec<&str> = ["install", "-y", "-q"].iter().chain(packages).copied().collect();
     if apt(&install) || (apt(&["update", "-q"]) && apt(&install)) {
         return Ok(());
     }
-    Err(format!(
-        "apt-get could not install {list}; install it by hand (`apt-get install {list}`)"
-    ))
+    Err(format!("apt-get could not install {list}; install it by hand (`apt-get install {list}`)"))
 }

@@ -19,25 +19,12 @@ const REPEAT: u32 = 3;
 pub fn test() -> Result {
     setup::setup_all()?;
     let started = Instant::now();
-    step(
-        "host unit tests and snapshot tests (cargo test)",
-        host_tests,
-    )?;
-    step("lab crates in sync with solution/", || {
-        labs(&LabsArgs::check_only())
-    })?;
-    step(
-        "every scenario on the reference kernel, 3 runs each",
-        reference_is_deterministic,
-    )?;
+    step("host unit tests and snapshot tests (cargo test)", host_tests)?;
+    step("lab crates in sync with solution/", || labs(&LabsArgs::check_only()))?;
+    step("every scenario on the reference kernel, 3 runs each", reference_is_deterministic)?;
     for lab in LABS {
-        step(&format!("unmodified lab {} crate", lab.number), || {
-            unmodified_lab(lab.number)
-        })?;
-        step(
-            &format!("lab {} crate with the reference pasted back", lab.number),
-            || solved_lab(lab.number),
-        )?;
+        step(&format!("unmodified lab {} crate", lab.number), || unmodified_lab(lab.number))?;
+        step(&format!("lab {} crate with the reference pasted back", lab.number), || solved_lab(lab.number))?;
     }
     step("the book", || book::build_book(false))?;
     println!("\nAll tests passed in {:.0?}.", started.elapsed());
@@ -57,10 +44,7 @@ fn host_tests() -> Result {
         .env("INSTA_UPDATE", "no")
         .status()
         .map_err(|e| format!("cannot run cargo test: {e}"))?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| "cargo test failed".into())
+    status.success().then_some(()).ok_or_else(|| "cargo test failed".into())
 }
 
 fn reference_is_deterministic() -> Result {
@@ -83,8 +67,7 @@ fn unmodified_lab(n: u8) -> Result {
     let outcomes = grade(&Kernel::lab(n, false), &scenario::all(), 1)?;
     let stub = format!("lab {n}: ");
     for outcome in &outcomes {
-        let stub_panic =
-            matches!(&outcome.end, Some(End::Panic(message)) if message.contains(&stub));
+        let stub_panic = matches!(&outcome.end, Some(End::Panic(message)) if message.contains(&stub));
         let passed = outcome.verdict == Verdict::Passed;
         let ok = match outcome.scenario.lab {
             Some(lab) if lab == n => stub_panic,
@@ -105,10 +88,7 @@ fn unmodified_lab(n: u8) -> Result {
 /// `cargo xtask labs --force` restores them).
 fn solved_lab(n: u8) -> Result {
     paste_back(n)?;
-    let own: Vec<_> = scenario::all()
-        .into_iter()
-        .filter(|s| s.lab == Some(n))
-        .collect();
+    let own: Vec<_> = scenario::all().into_iter().filter(|s| s.lab == Some(n)).collect();
     let outcomes = grade(&Kernel::lab(n, false), &own, 1);
     restore_labs()?;
     all_passed(&outcomes?)

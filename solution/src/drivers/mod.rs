@@ -2,3 +2,4 @@
 
 pub mod qemu_exit;
 pub mod serial;
+pub mod tty;

@@ -56,6 +56,8 @@ pub enum ExecError {
     NotExecutable,
     /// No memory for its pages (`-ENOMEM`).
     NoMemory,
+    /// The arguments and environment do not fit the stack (`-E2BIG`).
+    ArgumentsTooLong,
 }
 
 /// Where the new program starts: its entry point and initial stack pointer.
@@ -72,8 +74,7 @@ pub fn load_elf_binary(
     argv: &[&str],
     envp: &[&str],
 ) -> Result<StartState, ExecError> {
-    let elf =
-        ElfBytes::<LittleEndian>::minimal_parse(file.data).map_err(|_| ExecError::NotExecutable)?;
+    let elf = ElfBytes::<LittleEndian>::minimal_parse(file.data).map_err(|_| ExecError::NotExecutable)?;
     let header = elf.ehdr;
     if header.class != Class::ELF32 || header.e_type != ET_EXEC || header.e_machine != EM_386 {
         return Err(ExecError::NotExecutable);
@@ -100,37 +101,19 @@ pub fn load_elf_binary(
         (AT_EGID, 0),
     ];
     let esp = setup_stack(mm, argv, envp, &auxv)?;
-    Ok(StartState {
-        eip: VirtAddr::new(header.e_entry as u32),
-        esp,
-    })
+    Ok(StartState { eip: VirtAddr::new(header.e_entry as u32), esp })
 }
 
 /// Maps every page of `segment` and copies its file bytes; the rest (the
 /// `.bss`) stays zero.
 fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Result<(), ExecError> {
-    let (vaddr, memsz, filesz) = (
-        segment.p_vaddr as u32,
-        segment.p_memsz as u32,
-        segment.p_filesz as u32,
-    );
+    let (vaddr, memsz, filesz) = (segment.p_vaddr as u32, segment.p_memsz as u32, segment.p_filesz as u32);
     let offset = segment.p_offset as usize;
-    let end = vaddr
-        .checked_add(memsz)
-        .filter(|&end| end <= TASK_SIZE)
-        .ok_or(ExecError::NotExecutable)?;
-    let contents = data
-        .get(offset..offset + filesz as usize)
-        .ok_or(ExecError::NotExecutable)?;
-    let flags = if segment.p_flags & PF_W != 0 {
-        PteFlags::RW
-    } else {
-        PteFlags::empty()
-    };
+    let end = vaddr.checked_add(memsz).filter(|&end| end <= TASK_SIZE).ok_or(ExecError::NotExecutable)?;
+    let contents = data.get(offset..offset + filesz as usize).ok_or(ExecError::NotExecutable)?;
+    let flags = if segment.p_flags & PF_W != 0 { PteFlags::RW } else { PteFlags::empty() };
     for page in (vaddr & !(PAGE_SIZE - 1)..end).step_by(PAGE_SIZE as usize) {
-        let pfn = mm
-            .populate_page(VirtAddr::new(page), flags)
-            .map_err(|_| ExecError::NoMemory)?;
+        let pfn = mm.populate_page(VirtAddr::new(page), flags).map_err(|_| ExecError::NoMemory)?;
         let from = page.max(vaddr);
         let to = (page + PAGE_SIZE).min(vaddr + filesz);
         if from < to {
@@ -139,10 +122,7 @@ fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Resu
             // SAFETY: the mapping covers the page, and `from - page + len`
             // stays inside it.
             unsafe {
-                bytes.as_ptr().copy_to(
-                    mapping.as_mut_ptr::<u8>().add((from - page) as usize),
-                    bytes.len(),
-                )
+                bytes.as_ptr().copy_to(mapping.as_mut_ptr::<u8>().add((from - page) as usize), bytes.len())
             };
         }
     }
@@ -169,10 +149,7 @@ fn setup_stack(
             .map_err(|_| ExecError::NoMemory)?;
         mm.stack_vm += 1;
     }
-    let mut stack = StackWriter {
-        mm,
-        top: TASK_SIZE - 4,
-    };
+    let mut stack = StackWriter { mm, top: TASK_SIZE - 4 };
     stack.mm.env_end = VirtAddr::new(stack.top);
     let mut env_ptrs = [0u32; MAX_ARG_STRINGS];
     for (ptr, s) in env_ptrs.iter_mut().zip(envp).rev() {
@@ -187,28 +164,19 @@ fn setup_stack(
     stack.mm.arg_start = VirtAddr::new(stack.top);
     // Not random at all: the same 16 bytes each time keep runs identical.
     let random = stack.push_bytes(b"vmlab-not-random")?;
-    let (argc, envc) = (
-        argv.len().min(MAX_ARG_STRINGS),
-        envp.len().min(MAX_ARG_STRINGS),
-    );
+    let (argc, envc) = (argv.len().min(MAX_ARG_STRINGS), envp.len().min(MAX_ARG_STRINGS));
     let words = 1 + (argc + 1) + (envc + 1) + 2 * (auxv.len() + 2);
     let esp = (stack.top - 4 * words as u32) & !15;
     let mut at = esp;
     let mut put = |word: u32| -> Result<(), ExecError> {
         copy_to_user(stack.mm, VirtAddr::new(at), &word.to_le_bytes())
-            .map_err(|_| ExecError::NoMemory)?;
+            .map_err(|_| ExecError::ArgumentsTooLong)?;
         at += 4;
         Ok(())
     };
     put(argc as u32)?;
-    arg_ptrs[..argc]
-        .iter()
-        .chain(&[0])
-        .try_for_each(|&p| put(p))?;
-    env_ptrs[..envc]
-        .iter()
-        .chain(&[0])
-        .try_for_each(|&p| put(p))?;
+    arg_ptrs[..argc].iter().chain(&[0]).try_for_each(|&p| put(p))?;
+    env_ptrs[..envc].iter().chain(&[0]).try_for_each(|&p| put(p))?;
     for &(kind, value) in auxv.iter().chain(&[(AT_RANDOM, random), (AT_NULL, 0)]) {
         put(kind)?;
         put(value)?;
@@ -226,11 +194,8 @@ struct StackWriter<'a> {
 impl StackWriter<'_> {
     /// Pushes `bytes` and returns their user address.
     fn push_bytes(&mut self, bytes: &[u8]) -> Result<u32, ExecError> {
-        let start = self
-            .top
-            .checked_sub(bytes.len() as u32)
-            .ok_or(ExecError::NoMemory)?;
-        copy_to_user(self.mm, VirtAddr::new(start), bytes).map_err(|_| ExecError::NoMemory)?;
+        let start = self.top.checked_sub(bytes.len() as u32).ok_or(ExecError::ArgumentsTooLong)?;
+        copy_to_user(self.mm, VirtAddr::new(start), bytes).map_err(|_| ExecError::ArgumentsTooLong)?;
         self.top = start;
         Ok(start)
     }

@@ -31,10 +31,7 @@ impl<'a> Initramfs<'a> {
     pub fn files(&self) -> impl Iterator<Item = File<'a>> + 'a {
         cpio_reader::iter_files(self.archive)
             .filter(|entry| entry.mode().bits() & S_IFMT == S_IFREG)
-            .map(|entry| File {
-                name: entry.name(),
-                data: entry.file(),
-            })
+            .map(|entry| File { name: entry.name(), data: entry.file() })
     }
 
     /// The file at absolute path `path`.
@@ -50,21 +47,7 @@ mod tests {
 
     /// A newc header and name, padded as the format requires.
     fn entry(archive: &mut Vec<u8>, name: &str, mode: u32, data: &[u8]) {
-        let fields = [
-            1,
-            mode,
-            0,
-            0,
-            1,
-            0,
-            data.len() as u32,
-            0,
-            0,
-            0,
-            0,
-            name.len() as u32 + 1,
-            0,
-        ];
+        let fields = [1, mode, 0, 0, 1, 0, data.len() as u32, 0, 0, 0, 0, name.len() as u32 + 1, 0];
         archive.extend_from_slice(b"070701");
         for field in fields {
             archive.extend_from_slice(format!("{field:08x}").as_bytes());

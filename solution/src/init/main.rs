@@ -1,18 +1,21 @@
 //! `start_kernel`: the first Rust code, called by the boot code with paging on
 //! and the boot page directory loaded.
 
-use crate::arch::x86::cpu::local_irq_enable;
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::setup_arch;
+use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::serial;
-use crate::fs::initramfs::Initramfs;
+use crate::fs::mount_root;
 use crate::kernel::{cmdline, printk};
 use crate::mm::dump::show_layout;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
 use crate::mm::layout::{MAXMEM, PAGE_SHIFT};
+use crate::mm::mm_struct::mm_init;
+use crate::mm::node::nr_free_pages;
 use crate::mm::types::{Pfn, PhysAddr};
-use crate::proc::task::run_init_process;
+use crate::proc::exec::run_init_process;
+use crate::proc::task::sched_init;
 use crate::{pr_info, pr_warn, scenarios};
 
 /// Brings the kernel up, then runs the scenario named by `test=`, or the
@@ -20,10 +23,7 @@ use crate::{pr_info, pr_warn, scenarios};
 pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     serial::init();
     setup_arch();
-    pr_info!(
-        "vmlab {}: a teaching kernel modelled on Linux 2.6 on i386",
-        env!("CARGO_PKG_VERSION")
-    );
+    pr_info!("vmlab {}: a teaching kernel modelled on Linux 2.6 on i386", env!("CARGO_PKG_VERSION"));
     let boot = multiboot::parse(magic, PhysAddr::new(mbi));
     pr_info!("Kernel command line: {}", boot.cmdline);
     let options = cmdline::parse(boot.cmdline, |error| pr_warn!("{error}"));
@@ -49,20 +49,33 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     mem_init(&e820, bootmem, bitmap, max_pfn);
     show_layout();
 
-    local_irq_enable();
+    mm_init();
+    sched_init();
+    if let Some(initrd) = boot_modules().first() {
+        mount_root(initrd.bytes());
+    }
+    // From here on the kernel runs with interrupts off, enabling them only
+    // while it halts: nothing preempts it (see proc::sched).
     match (options.test, options.init) {
         (Some(name), _) => scenarios::run(name),
-        (None, Some(path)) => run_init_process(initrd(), path, options.init_args),
+        (None, Some(path)) => run_init(path, options.init_args),
         (None, None) => super::monitor::run(&e820),
     }
 }
 
-/// The initrd: the first boot module.
-fn initrd() -> Initramfs<'static> {
-    let module = boot_modules()
-        .first()
-        .expect("init= needs an initrd: boot with -initrd");
-    Initramfs::new(module.bytes())
+/// Runs `path` as the first process and ends the run when it exits,
+/// checking that every page it used came back.
+fn run_init(path: &str, args: &str) -> ! {
+    let free = nr_free_pages();
+    pr_info!("Run {path} as init process");
+    let status = run_init_process(path, args);
+    match status & 0x7f {
+        0 => pr_info!("init exited with code {}", status >> 8),
+        signal => pr_info!("init killed by signal {signal}"),
+    }
+    let leaked = i64::from(free) - i64::from(nr_free_pages());
+    pr_info!("pages not returned: {leaked}");
+    qemu_exit(QemuExitCode::Success)
 }
 
 /// Prints the memory map as Linux's `print_memory_map` does, each line
@@ -75,21 +88,13 @@ pub fn show_memory_map(who: &str, e820: &E820Map) {
 
 fn show_modules(modules: &[BootModule]) {
     for (i, module) in modules.iter().enumerate() {
-        pr_info!(
-            "multiboot: module {i} at [mem {}-{}], {} bytes",
-            module.start,
-            module.end,
-            module.len()
-        );
+        pr_info!("multiboot: module {i} at [mem {}-{}], {} bytes", module.start, module.end, module.len());
     }
 }
 
 /// Prints how much RAM the direct map covers and how much is HIGHMEM.
 fn show_lowmem_highmem(max_low_pfn: Pfn, max_pfn: Pfn) {
     let mb = |pages: u32| pages >> (20 - PAGE_SHIFT);
-    pr_info!(
-        "{}MB HIGHMEM available.",
-        mb(max_pfn.as_u32() - max_low_pfn.as_u32())
-    );
+    pr_info!("{}MB HIGHMEM available.", mb(max_pfn.as_u32() - max_low_pfn.as_u32()));
     pr_info!("{}MB LOWMEM available.", mb(max_low_pfn.as_u32()));
 }

@@ -1,15 +1,14 @@
 //! The kernel monitor: a line-oriented console on the serial port for
 //! looking at the kernel's state when no scenario is selected.
 //!
-//! It reads by polling the UART, halting until the next timer tick when no
-//! byte is waiting, so an idle monitor costs little.
+//! It reads lines from the console's terminal, which halts until the next
+//! interrupt when no byte is waiting, so an idle monitor costs little.
 
 use super::main::show_memory_map;
-use crate::arch::x86::cpu::halt;
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::pit::{HZ, jiffies};
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
-use crate::drivers::serial;
+use crate::drivers::{serial, tty};
 use crate::mm::dump::{
     show_buddyinfo, show_layout, show_meminfo, show_page_tables, show_walk, show_zoneinfo,
 };
@@ -36,7 +35,7 @@ pub fn run(e820: &E820Map) -> ! {
     let mut line = [0u8; 80];
     loop {
         serial::write_fmt(format_args!("{PROMPT}"));
-        let len = read_line(&mut line);
+        let len = tty::read_line(&mut line);
         let command = core::str::from_utf8(&line[..len]).unwrap_or("");
         execute(command.trim(), e820);
     }
@@ -50,8 +49,7 @@ fn execute(command: &str, e820: &E820Map) {
         (Some("buddyinfo"), None) => show_buddyinfo(),
         (Some("zoneinfo"), None) => show_zoneinfo(),
         (Some("meminfo"), None) => show_meminfo(),
-        (Some("ptdump"), Some(start)) => match (parse_hex(start), words.next().and_then(parse_hex))
-        {
+        (Some("ptdump"), Some(start)) => match (parse_hex(start), words.next().and_then(parse_hex)) {
             (Some(start), Some(end)) if start < end => {
                 show_page_tables(VirtAddr::new(start), VirtAddr::new(end))
             }
@@ -68,34 +66,6 @@ fn execute(command: &str, e820: &E820Map) {
         (Some("jiffies"), None) => pr_info!("{} ticks at HZ={HZ}", jiffies()),
         (Some("exit"), None) => qemu_exit(QemuExitCode::Success),
         _ => pr_info!("unknown command '{command}'; type 'help'"),
-    }
-}
-
-/// Reads one line into `buf`, echoing it, and returns its length. Backspace
-/// erases; bytes past the end of `buf` are dropped.
-fn read_line(buf: &mut [u8]) -> usize {
-    let mut len = 0;
-    loop {
-        let Some(byte) = serial::try_read_byte() else {
-            halt();
-            continue;
-        };
-        match byte {
-            b'\r' | b'\n' => {
-                serial::write_fmt(format_args!("\n"));
-                return len;
-            }
-            0x08 | 0x7f if len > 0 => {
-                len -= 1;
-                serial::write_fmt(format_args!("\x08 \x08"));
-            }
-            0x20..=0x7e if len < buf.len() => {
-                buf[len] = byte;
-                len += 1;
-                serial::write_fmt(format_args!("{}", byte as char));
-            }
-            _ => {}
-        }
     }
 }
 

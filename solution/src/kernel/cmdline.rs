@@ -46,10 +46,7 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
         Some((options, args)) => (options, args.trim()),
         None => (cmdline.strip_suffix(" --").unwrap_or(cmdline), ""),
     };
-    let mut options = KernelOptions {
-        init_args,
-        ..KernelOptions::default()
-    };
+    let mut options = KernelOptions { init_args, ..KernelOptions::default() };
     for word in cmdline.split_ascii_whitespace() {
         let Some((key, value)) = word.split_once('=') else {
             warn(CmdlineError::UnknownOption(word));
@@ -58,14 +55,8 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
         let ok = match key {
             "test" => set(&mut options.test, Some(value).filter(|v| !v.is_empty())),
             "mem" => set(&mut options.mem, memparse(value)),
-            "init" => set(
-                &mut options.init,
-                Some(value).filter(|v| v.starts_with('/')),
-            ),
-            "loglevel" => set(
-                &mut options.loglevel,
-                value.parse().ok().filter(|&l| l <= 8),
-            ),
+            "init" => set(&mut options.init, Some(value).filter(|v| v.starts_with('/'))),
+            "loglevel" => set(&mut options.loglevel, value.parse().ok().filter(|&l| l <= 8)),
             _ => {
                 warn(CmdlineError::UnknownOption(word));
                 true
@@ -110,8 +101,7 @@ mod tests {
 
     #[test]
     fn parses_every_known_option() {
-        let (options, errors) =
-            parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello -- a  b");
+        let (options, errors) = parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello -- a  b");
         assert_eq!(
             options,
             KernelOptions {
@@ -132,36 +122,17 @@ mod tests {
 
     #[test]
     fn reports_and_skips_what_it_cannot_use() {
-        let (options, errors) =
-            parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M init=hello --");
-        assert_eq!(
-            options,
-            KernelOptions {
-                mem: Some(8 << 20),
-                ..KernelOptions::default()
-            }
-        );
+        let (options, errors) = parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M init=hello --");
+        assert_eq!(options, KernelOptions { mem: Some(8 << 20), ..KernelOptions::default() });
         assert_eq!(
             errors,
             vec![
                 CmdlineError::UnknownOption("quiet"),
-                CmdlineError::BadValue {
-                    key: "mem",
-                    value: "lots"
-                },
-                CmdlineError::BadValue {
-                    key: "loglevel",
-                    value: "9"
-                },
-                CmdlineError::BadValue {
-                    key: "test",
-                    value: ""
-                },
+                CmdlineError::BadValue { key: "mem", value: "lots" },
+                CmdlineError::BadValue { key: "loglevel", value: "9" },
+                CmdlineError::BadValue { key: "test", value: "" },
                 CmdlineError::UnknownOption("foo=bar"),
-                CmdlineError::BadValue {
-                    key: "init",
-                    value: "hello"
-                },
+                CmdlineError::BadValue { key: "init", value: "hello" },
             ]
         );
     }

@@ -3,10 +3,22 @@
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Errno {
+    /// No such file.
+    ENOENT = 2,
+    /// Argument list too long.
+    E2BIG = 7,
+    /// Not an executable this kernel can run.
+    ENOEXEC = 8,
     /// Bad file descriptor.
     EBADF = 9,
+    /// No child to wait for.
+    ECHILD = 10,
+    /// Out of memory.
+    ENOMEM = 12,
     /// Bad address: a user pointer the caller may not use.
     EFAULT = 14,
+    /// Invalid argument.
+    EINVAL = 22,
     /// Function not implemented.
     ENOSYS = 38,
 }

@@ -22,12 +22,7 @@ fn panic(info: &PanicInfo) -> ! {
     unsafe { serial::force_unlock() };
     pr_emerg!("Kernel panic - not syncing: {}", info.message());
     if let Some(location) = info.location() {
-        pr_emerg!(
-            "  at {}:{}:{}",
-            location.file(),
-            location.line(),
-            location.column()
-        );
+        pr_emerg!("  at {}:{}:{}", location.file(), location.line(), location.column());
     }
     qemu_exit(QemuExitCode::Failed)
 }

@@ -10,10 +10,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 use crate::drivers::serial;
 
 /// Linux's eight message levels, most urgent first.
-#[allow(
-    dead_code,
-    reason = "the whole set of Linux's levels; not every one has a user yet"
-)]
+#[allow(dead_code, reason = "the whole set of Linux's levels; not every one has a user yet")]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum LogLevel {
     Emerg = 0,

@@ -137,22 +137,12 @@ fn measure<F: Frames>(new: impl Fn() -> F, workload: fn(&mut F) -> u64) -> f64 {
 #[test]
 #[ignore = "a benchmark: run it with `cargo xtask bench`"]
 fn buddy_benchmark() {
-    println!(
-        "buddy allocators over {FRAMES} frames, best of {RUNS} runs, million operations per second"
-    );
-    println!(
-        "{:<24} {:>8} {:>24} {:>7}",
-        "workload", "vmlab", "buddy_system_allocator", "ratio"
-    );
-    let workloads: [(&str, fn(&mut Vmlab) -> u64, fn(&mut Crate) -> u64); 2] = [
-        ("order-0 churn", order0_churn, order0_churn),
-        ("mixed orders 0-4", mixed_orders, mixed_orders),
-    ];
+    println!("buddy allocators over {FRAMES} frames, best of {RUNS} runs, million operations per second");
+    println!("{:<24} {:>8} {:>24} {:>7}", "workload", "vmlab", "buddy_system_allocator", "ratio");
+    let workloads: [(&str, fn(&mut Vmlab) -> u64, fn(&mut Crate) -> u64); 2] =
+        [("order-0 churn", order0_churn, order0_churn), ("mixed orders 0-4", mixed_orders, mixed_orders)];
     for (name, ours, theirs) in workloads {
         let (ours, theirs) = (measure(Vmlab::new, ours), measure(Crate::new, theirs));
-        println!(
-            "{name:<24} {ours:>8.2} {theirs:>24.2} {:>6.2}x",
-            ours / theirs
-        );
+        println!("{name:<24} {ours:>8.2} {theirs:>24.2} {:>6.2}x", ours / theirs);
     }
 }

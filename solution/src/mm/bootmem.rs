@@ -28,10 +28,7 @@ impl<'a> BootMem<'a> {
     /// Bootmem over frames `[0, end)` with its bitmap in `map`; every frame
     /// starts reserved.
     pub fn new(map: &'a mut [u32], end: Pfn) -> Self {
-        assert!(
-            map.len() >= Self::map_words(end.as_u32()),
-            "bootmem bitmap too small"
-        );
+        assert!(map.len() >= Self::map_words(end.as_u32()), "bootmem bitmap too small");
         map.fill(u32::MAX);
         Self { map, end }
     }
@@ -68,9 +65,7 @@ impl<'a> BootMem<'a> {
     /// 0 (as Linux's `__alloc_bootmem` does). The frames are not zeroed.
     pub fn alloc_bootmem(&mut self, pages: u32, goal: Pfn, limit: Pfn) -> Option<Pfn> {
         let limit = limit.min(self.end).as_u32();
-        let start = self
-            .find_run(pages, goal.as_u32(), limit)
-            .or_else(|| self.find_run(pages, 0, limit))?;
+        let start = self.find_run(pages, goal.as_u32(), limit).or_else(|| self.find_run(pages, 0, limit))?;
         self.reserve_bootmem(Pfn::new(start), Pfn::new(start + pages));
         Some(Pfn::new(start))
     }
@@ -90,9 +85,7 @@ impl<'a> BootMem<'a> {
     /// The number of free frames.
     #[cfg(test)]
     pub fn free_pages(&self) -> u32 {
-        (0..self.end.as_u32())
-            .filter(|&pfn| self.is_free(pfn))
-            .count() as u32
+        (0..self.end.as_u32()).filter(|&pfn| self.is_free(pfn)).count() as u32
     }
 
     /// Calls `release(start, end)` for every maximal run of free frames,
@@ -156,8 +149,7 @@ mod tests {
         bootmem.reserve_bootmem(pfn(5), pfn(8));
         bootmem.alloc_bootmem(2, pfn(20), pfn(40));
         let mut runs = Vec::new();
-        let released =
-            bootmem.free_all_bootmem(|start, end| runs.push((start.as_u32(), end.as_u32())));
+        let released = bootmem.free_all_bootmem(|start, end| runs.push((start.as_u32(), end.as_u32())));
         assert_eq!(runs, [(1, 5), (8, 20), (22, 40)]);
         assert_eq!(released, 4 + 12 + 18);
     }

@@ -24,10 +24,7 @@ pub fn show_walk(va: VirtAddr) -> Walk {
     match walk {
         Walk::NoPageTable { .. } => pr_info!("{va}: pgd[{i}] not present"),
         Walk::NotMapped { pgd, .. } => {
-            pr_info!(
-                "{va}: pgd[{i}] {} -> pte[{j}] not present",
-                FlagNames(pgd.flags())
-            )
+            pr_info!("{va}: pgd[{i}] {} -> pte[{j}] not present", FlagNames(pgd.flags()))
         }
         Walk::Mapped { pgd, pte, phys } => pr_info!(
             "{va}: pgd[{i}] {} -> pte[{j}] {} -> {phys}",
@@ -40,13 +37,7 @@ pub fn show_walk(va: VirtAddr) -> Walk {
 
 /// Prints the virtual memory layout, as Linux's `mem_init` does.
 pub fn show_layout() {
-    pr_info!(
-        "{}",
-        KernelLayout {
-            high_memory: high_memory(),
-            sections: kernel_sections()
-        }
-    );
+    pr_info!("{}", KernelLayout { high_memory: high_memory(), sections: kernel_sections() });
 }
 
 /// The zones worth showing: those with memory, as Linux's `populated_zone`.
@@ -67,23 +58,14 @@ struct FreeCounts<'a>(&'a Zone);
 
 impl fmt::Display for FreeCounts<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0
-            .free_area
-            .iter()
-            .try_for_each(|area| write!(f, " {:6}", area.nr_free))
+        self.0.free_area.iter().try_for_each(|area| write!(f, " {:6}", area.nr_free))
     }
 }
 
 /// The buddyinfo numbers of every zone, to compare two moments.
 pub fn buddyinfo() -> [[u32; MAX_ORDER]; 3] {
     let pgdat = node();
-    ZoneType::ALL.map(|kind| {
-        pgdat
-            .zone(kind)
-            .free_area
-            .each_ref()
-            .map(|area| area.nr_free)
-    })
+    ZoneType::ALL.map(|kind| pgdat.zone(kind).free_area.each_ref().map(|area| area.nr_free))
 }
 
 /// The useful part of `/proc/zoneinfo`: per zone its range, page counts and
@@ -114,10 +96,7 @@ pub fn show_meminfo() {
     pr_info!("HighTotal:    {:8} kB", kb(high.managed_pages));
     pr_info!("HighFree:     {:8} kB", kb(high.free_pages));
     pr_info!("LowTotal:     {:8} kB", kb(total - high.managed_pages));
-    pr_info!(
-        "LowFree:      {:8} kB",
-        kb(pgdat.nr_free_pages() - high.free_pages)
-    );
+    pr_info!("LowFree:      {:8} kB", kb(pgdat.nr_free_pages() - high.free_pages));
 }
 
 /// Prints every present entry of `swapper_pg_dir` covering `[start, end)`,
@@ -132,20 +111,12 @@ pub fn show_page_tables(start: VirtAddr, end: VirtAddr) {
             continue;
         }
         let base = (i as u32) << PGDIR_SHIFT;
-        pr_info!(
-            "pgd[{i}] {} {}",
-            VirtAddr::new(base),
-            FlagNames(dir.flags())
-        );
+        pr_info!("pgd[{i}] {} {}", VirtAddr::new(base), FlagNames(dir.flags()));
         let table = KernelTables.pte_table(dir.pfn());
         for (j, pte) in table.0.iter().enumerate() {
             let va = VirtAddr::new(base + ((j as u32) << PAGE_SHIFT));
             if pte.present() && start <= va && va < end {
-                pr_info!(
-                    "  pte[{j}] {va} -> {} {}",
-                    pte.pfn().addr(),
-                    FlagNames(pte.flags())
-                );
+                pr_info!("  pte[{j}] {va} -> {} {}", pte.pfn().addr(), FlagNames(pte.flags()));
             }
         }
     }

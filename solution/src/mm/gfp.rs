@@ -62,18 +62,9 @@ mod tests {
 
     #[test]
     fn each_request_starts_at_its_zone_and_falls_back_downwards() {
-        assert_eq!(
-            zonelist(gfp_zone(GFP_HIGHUSER)),
-            [ZoneType::HighMem, ZoneType::Normal, ZoneType::Dma]
-        );
-        assert_eq!(
-            zonelist(gfp_zone(GFP_KERNEL)),
-            [ZoneType::Normal, ZoneType::Dma]
-        );
-        assert_eq!(
-            zonelist(gfp_zone(GFP_KERNEL | Gfp::ZERO)),
-            [ZoneType::Normal, ZoneType::Dma]
-        );
+        assert_eq!(zonelist(gfp_zone(GFP_HIGHUSER)), [ZoneType::HighMem, ZoneType::Normal, ZoneType::Dma]);
+        assert_eq!(zonelist(gfp_zone(GFP_KERNEL)), [ZoneType::Normal, ZoneType::Dma]);
+        assert_eq!(zonelist(gfp_zone(GFP_KERNEL | Gfp::ZERO)), [ZoneType::Normal, ZoneType::Dma]);
         assert_eq!(zonelist(gfp_zone(GFP_DMA)), [ZoneType::Dma]);
     }
 

@@ -12,8 +12,10 @@ use super::types::{Pfn, VirtAddr};
 /// on one processor never share a slot (Linux's `km_type`).
 #[derive(Clone, Copy)]
 pub enum KmType {
-    /// Zeroing or copying a page for the kernel.
+    /// Zeroing or copying a page for the kernel: the destination.
     User0 = 0,
+    /// Copying a page: the source.
+    User1 = 1,
 }
 
 /// The first fixmap slot of `kmap_atomic` (slot 0 stays unused, as Linux's
@@ -45,17 +47,11 @@ impl Drop for KmapAtomic {
 /// highmem frame at the fixmap slot of `km`.
 pub fn kmap_atomic(pfn: Pfn, km: KmType) -> KmapAtomic {
     if pfn < max_low_pfn() {
-        return KmapAtomic {
-            va: __va(pfn.addr()),
-            temporary: false,
-        };
+        return KmapAtomic { va: __va(pfn.addr()), temporary: false };
     }
     let va = fix_to_virt(FIX_KMAP_BEGIN + km as u32);
     map_kernel_page(va, pfn).expect("the kmap_atomic slot is free and its page table exists");
-    KmapAtomic {
-        va,
-        temporary: true,
-    }
+    KmapAtomic { va, temporary: true }
 }
 
 /// Fills frame `pfn` with zeroes, wherever it is.

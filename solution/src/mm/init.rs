@@ -49,10 +49,7 @@ pub fn in_direct_map(va: VirtAddr) -> bool {
 pub fn ram_pfn_ranges(e820: &E820Map) -> impl Iterator<Item = (Pfn, Pfn)> + Clone + '_ {
     e820.ram_ranges().map(|(start, end)| {
         let page = u64::from(PAGE_SIZE);
-        (
-            Pfn::new(start.div_ceil(page) as u32),
-            Pfn::new((end / page) as u32),
-        )
+        (Pfn::new(start.div_ceil(page) as u32), Pfn::new((end / page) as u32))
     })
 }
 
@@ -70,10 +67,7 @@ pub fn setup_bootmem(
     modules: &[BootModule],
     max_low_pfn: Pfn,
 ) -> (BootMem<'static>, BootmemMap) {
-    let used_end = modules
-        .iter()
-        .map(|m| m.end)
-        .fold(kernel_end(), PhysAddr::max);
+    let used_end = modules.iter().map(|m| m.end).fold(kernel_end(), PhysAddr::max);
     let start = Pfn::new(used_end.as_u32().div_ceil(PAGE_SIZE));
     let words = BootMem::map_words(max_low_pfn.as_u32());
     let end = start + (words * 4).div_ceil(PAGE_SIZE as usize) as u32;
@@ -82,10 +76,7 @@ pub fn setup_bootmem(
         "too little RAM: the kernel image and boot data fill the first {} KiB; use mem=8M or more",
         end.addr().as_u32() / 1024
     );
-    assert!(
-        end.addr().as_u32() <= EARLY_MAPPED,
-        "no room for the bootmem bitmap below 16 MiB"
-    );
+    assert!(end.addr().as_u32() <= EARLY_MAPPED, "no room for the bootmem bitmap below 16 MiB");
     // SAFETY: the frames after the kernel image and the modules are free RAM
     // inside the early mapping, and nothing else uses them.
     let map = unsafe { core::slice::from_raw_parts_mut(__va(start.addr()).as_mut_ptr(), words) };
@@ -94,15 +85,9 @@ pub fn setup_bootmem(
         bootmem.free_bootmem(ram_start, ram_end);
     }
     bootmem.reserve_bootmem(Pfn::new(0), Pfn::new(1));
-    bootmem.reserve_bootmem(
-        kernel_start().pfn(),
-        Pfn::new(kernel_end().as_u32().div_ceil(PAGE_SIZE)),
-    );
+    bootmem.reserve_bootmem(kernel_start().pfn(), Pfn::new(kernel_end().as_u32().div_ceil(PAGE_SIZE)));
     for module in modules {
-        bootmem.reserve_bootmem(
-            module.start.pfn(),
-            Pfn::new(module.end.as_u32().div_ceil(PAGE_SIZE)),
-        );
+        bootmem.reserve_bootmem(module.start.pfn(), Pfn::new(module.end.as_u32().div_ceil(PAGE_SIZE)));
     }
     bootmem.reserve_bootmem(start, end);
     (bootmem, BootmemMap { start, end })
@@ -111,9 +96,7 @@ pub fn setup_bootmem(
 /// A zeroed page table from bootmem, inside the early mapping.
 fn alloc_page_table(bootmem: &mut BootMem) -> (Pfn, &'static mut PageTable<Pte>) {
     let early_end = Pfn::new(EARLY_MAPPED >> 12);
-    let pfn = bootmem
-        .alloc_bootmem(1, Pfn::new(0), early_end)
-        .expect("no memory for the kernel page tables");
+    let pfn = bootmem.alloc_bootmem(1, Pfn::new(0), early_end).expect("no memory for the kernel page tables");
     // SAFETY: bootmem handed out this frame, inside the early mapping.
     let table: &mut PageTable<Pte> = unsafe { &mut *__va(pfn.addr()).as_mut_ptr() };
     table.0.fill(Pte::NONE);
@@ -175,9 +158,8 @@ pub fn mem_init(e820: &E820Map, mut bootmem: BootMem<'static>, bitmap: BootmemMa
 fn alloc_mem_map(bootmem: &mut BootMem, max_pfn: Pfn) -> &'static mut [Page] {
     let frames = max_pfn.as_u32() as usize;
     let pages = (frames * size_of::<Page>()).div_ceil(PAGE_SIZE as usize) as u32;
-    let start = bootmem
-        .alloc_bootmem(pages, Pfn::new(MAX_DMA_PFN), max_low_pfn())
-        .expect("no memory for mem_map");
+    let start =
+        bootmem.alloc_bootmem(pages, Pfn::new(MAX_DMA_PFN), max_low_pfn()).expect("no memory for mem_map");
     let base: *mut Page = __va(start.addr()).as_mut_ptr();
     for i in 0..frames {
         // SAFETY: bootmem handed out `pages` frames of low memory, enough for
@@ -195,11 +177,7 @@ fn show_zones(pgdat: &PgData, max_pfn: Pfn) {
     for zone in pgdat.zones.iter().filter(|z| z.spanned_pages > 0) {
         pr_info!("  {} zone: {} pages", zone.kind.name(), zone.spanned_pages);
     }
-    let reserved: u32 = pgdat
-        .zones
-        .iter()
-        .map(|z| z.present_pages - z.managed_pages)
-        .sum();
+    let reserved: u32 = pgdat.zones.iter().map(|z| z.present_pages - z.managed_pages).sum();
     let highmem = pgdat.zone(ZoneType::HighMem).present_pages;
     pr_info!(
         "Memory: {}k/{}k available ({}k reserved, {}k highmem)",

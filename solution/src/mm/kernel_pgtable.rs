@@ -53,23 +53,12 @@ pub fn walk_kernel(va: VirtAddr) -> Walk {
 /// Maps kernel page `va` to frame `pfn`, present, writable and global.
 pub fn map_kernel_page(va: VirtAddr, pfn: Pfn) -> Result<(), MapError> {
     let flags = PteFlags::RW | PteFlags::GLOBAL;
-    map_page(
-        &mut KernelTables,
-        &mut SWAPPER_PG_DIR.lock(),
-        va,
-        pfn,
-        flags,
-    )
+    map_page(&mut KernelTables, &mut SWAPPER_PG_DIR.lock(), va, pfn, flags)
 }
 
 /// Changes kernel page `va` to `flags` (it stays present and global).
 pub fn protect_kernel_page(va: VirtAddr, flags: PteFlags) -> Option<Pte> {
-    change_page_flags(
-        &mut KernelTables,
-        &SWAPPER_PG_DIR.lock(),
-        va,
-        flags | PteFlags::GLOBAL,
-    )
+    change_page_flags(&mut KernelTables, &SWAPPER_PG_DIR.lock(), va, flags | PteFlags::GLOBAL)
 }
 
 /// Unmaps kernel page `va`; returns the entry it held.

@@ -83,12 +83,7 @@ impl fmt::Display for KernelLayout {
         write!(f, "virtual kernel memory layout:")?;
         area(f, "fixmap", FIXADDR_START, FIXADDR_TOP)?;
         area(f, "pkmap", PKMAP_BASE, PKMAP_BASE + LAST_PKMAP * PAGE_SIZE)?;
-        area(
-            f,
-            "vmalloc",
-            vmalloc_start(self.high_memory).as_u32(),
-            VMALLOC_END,
-        )?;
+        area(f, "vmalloc", vmalloc_start(self.high_memory).as_u32(), VMALLOC_END)?;
         area(f, "lowmem", PAGE_OFFSET, self.high_memory.as_u32())?;
         for (name, start, end) in self.sections {
             area(f, name, start.as_u32(), end.as_u32())?;
@@ -101,12 +96,7 @@ impl fmt::Display for KernelLayout {
 fn area(f: &mut fmt::Formatter<'_>, name: &str, start: u32, end: u32) -> fmt::Result {
     let indent = if name.starts_with('.') { 5 } else { 4 };
     let size = Size(end - start);
-    write!(
-        f,
-        "\n{:indent$}{name:<w$}: {start:#010x} - {end:#010x}   ({size})",
-        "",
-        w = 12 - indent
-    )
+    write!(f, "\n{:indent$}{name:<w$}: {start:#010x} - {end:#010x}   ({size})", "", w = 12 - indent)
 }
 
 /// A size printed as Linux's boot log does: kB below 8 MiB, MB above.
@@ -114,10 +104,6 @@ struct Size(u32);
 
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 < 8 << 20 {
-            write!(f, "{:4} kB", self.0 >> 10)
-        } else {
-            write!(f, "{:4} MB", self.0 >> 20)
-        }
+        if self.0 < 8 << 20 { write!(f, "{:4} kB", self.0 >> 10) } else { write!(f, "{:4} MB", self.0 >> 20) }
     }
 }

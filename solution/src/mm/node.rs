@@ -19,20 +19,14 @@ pub fn set_node(pgdat: PgData) {
 
 /// The node, locked: zones, free lists and `mem_map`.
 pub fn node() -> MutexGuard<'static, PgData> {
-    CONTIG_PAGE_DATA
-        .get()
-        .expect("the page allocator is not set up yet")
-        .lock()
+    CONTIG_PAGE_DATA.get().expect("the page allocator is not set up yet").lock()
 }
 
 /// Allocates 2^`order` frames as `gfp` allows; `None` (after a warning) if
 /// no zone of the request's zonelist has them above its minimum watermark.
 pub fn alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
     let Some(pfn) = node().alloc(gfp, order) else {
-        pr_warn!(
-            "page allocation failure: order:{order}, mode:{:#x}",
-            gfp.bits()
-        );
+        pr_warn!("page allocation failure: order:{order}, mode:{:#x}", gfp.bits());
         return None;
     };
     if gfp.contains(Gfp::ZERO) {

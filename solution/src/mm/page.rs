@@ -62,10 +62,7 @@ impl Page {
             inuse: 0,
             count: 0,
             private: 0,
-            lru: ListLink {
-                next: NIL,
-                prev: NIL,
-            },
+            lru: ListLink { next: NIL, prev: NIL },
         }
     }
 }
@@ -94,10 +91,7 @@ impl PageList {
     /// Puts `pfn` at the head.
     pub fn push_front(&mut self, mem_map: &mut [Page], pfn: Pfn) {
         let old = self.head;
-        mem_map[index(pfn)].lru = ListLink {
-            next: old,
-            prev: NIL,
-        };
+        mem_map[index(pfn)].lru = ListLink { next: old, prev: NIL };
         if old != NIL {
             mem_map[old as usize].lru.prev = pfn.as_u32();
         }
@@ -116,10 +110,7 @@ impl PageList {
         if next != NIL {
             mem_map[next as usize].lru.prev = prev;
         }
-        mem_map[index(pfn)].lru = ListLink {
-            next: NIL,
-            prev: NIL,
-        };
+        mem_map[index(pfn)].lru = ListLink { next: NIL, prev: NIL };
     }
 
     /// The frames on the list, head first.

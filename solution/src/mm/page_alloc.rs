@@ -14,9 +14,7 @@ use super::buddy::{__free_one_page, __rmqueue};
 use super::gfp::{Gfp, gfp_zone, zonelist};
 use super::page::{Page, PageFlags, index};
 use super::types::Pfn;
-use super::zone::{
-    MAX_DMA_PFN, MAX_ORDER, Zone, ZoneType, setup_per_zone_pages_min, zone_watermark_ok,
-};
+use super::zone::{MAX_DMA_PFN, MAX_ORDER, Zone, ZoneType, setup_per_zone_pages_min, zone_watermark_ok};
 
 /// The machine's memory: its zones and `mem_map` (Linux's `pg_data_t` of
 /// its single node).
@@ -66,10 +64,8 @@ impl PgData {
             for page in &mut pgdat.mem_map[index(start)..index(end)] {
                 *page = Page::new(zone.kind);
             }
-            zone.present_pages = ram
-                .clone()
-                .map(|(s, e)| e.min(end).as_u32().saturating_sub(s.max(start).as_u32()))
-                .sum();
+            zone.present_pages =
+                ram.clone().map(|(s, e)| e.min(end).as_u32().saturating_sub(s.max(start).as_u32())).sum();
         }
         setup_per_zone_pages_min(&mut pgdat.zones);
         pgdat
@@ -153,10 +149,7 @@ mod tests {
     /// 24 MiB and highmem above, everything but the first MiB freed.
     fn machine() -> PgData {
         let mem_map = Box::leak(vec![Page::new(ZoneType::Dma); 8192].into_boxed_slice());
-        let ram = [
-            (Pfn::new(0), Pfn::new(0x9f)),
-            (Pfn::new(0x100), Pfn::new(8192)),
-        ];
+        let ram = [(Pfn::new(0), Pfn::new(0x9f)), (Pfn::new(0x100), Pfn::new(8192))];
         let mut pgdat = PgData::new(mem_map, Pfn::new(6144), Pfn::new(8192), ram.into_iter());
         pgdat.free_range(Pfn::new(0x100), Pfn::new(8192));
         pgdat
@@ -170,14 +163,7 @@ mod tests {
             .iter()
             .map(|z| (z.zone_start_pfn.as_u32(), z.spanned_pages, z.present_pages))
             .collect();
-        assert_eq!(
-            spans,
-            [
-                (0, 4096, 4096 - 0x61),
-                (4096, 2048, 2048),
-                (6144, 2048, 2048)
-            ]
-        );
+        assert_eq!(spans, [(0, 4096, 4096 - 0x61), (4096, 2048, 2048), (6144, 2048, 2048)]);
         let managed: Vec<_> = pgdat.zones.iter().map(|z| z.managed_pages).collect();
         assert_eq!(managed, [4096 - 0x100, 2048, 2048]);
         assert_eq!(pgdat.mem_map[5000].zone, ZoneType::Normal);
@@ -200,12 +186,7 @@ mod tests {
             zones.push(zone_of(&pgdat, pfn));
         }
         let normal = zones.iter().filter(|&&z| z == ZoneType::Normal).count() as u32;
-        assert!(
-            zones
-                .iter()
-                .skip_while(|&&z| z == ZoneType::Normal)
-                .all(|&z| z == ZoneType::Dma)
-        );
+        assert!(zones.iter().skip_while(|&&z| z == ZoneType::Normal).all(|&z| z == ZoneType::Dma));
         let (n, d) = (pgdat.zone(ZoneType::Normal), pgdat.zone(ZoneType::Dma));
         assert_eq!(normal, 2048 - n.free_pages);
         assert!(n.free_pages <= n.pages_min + 1 && d.free_pages <= d.pages_min + 1);

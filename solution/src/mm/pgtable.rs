@@ -46,9 +46,7 @@ bitflags! {
 }
 
 /// Flags of the kernel's own mappings: present, writable, global.
-pub const PAGE_KERNEL: PteFlags = PteFlags::PRESENT
-    .union(PteFlags::RW)
-    .union(PteFlags::GLOBAL);
+pub const PAGE_KERNEL: PteFlags = PteFlags::PRESENT.union(PteFlags::RW).union(PteFlags::GLOBAL);
 /// Flags of a page-directory entry pointing at a kernel page table.
 pub const PAGE_TABLE: PteFlags = PteFlags::PRESENT.union(PteFlags::RW);
 

@@ -61,11 +61,7 @@ pub fn walk(mem: &impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Walk
     if !pte.present() {
         return Walk::NotMapped { pgd, pte };
     }
-    Walk::Mapped {
-        pgd,
-        pte,
-        phys: pte.pfn().addr() + va.page_offset(),
-    }
+    Walk::Mapped { pgd, pte, phys: pte.pfn().addr() + va.page_offset() }
     // LAB 1 END
 }
 // ANCHOR_END: walk
@@ -162,15 +158,12 @@ mod tests {
         }
 
         fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
-            self.tables
-                .get_mut(&pfn)
-                .expect("a page table lives in that frame")
+            self.tables.get_mut(&pfn).expect("a page table lives in that frame")
         }
 
         fn alloc_pte_table(&mut self) -> Option<Pfn> {
             let pfn = self.spare_frames.pop()?;
-            self.tables
-                .insert(pfn, Box::new(PageTable::filled(Pte::NONE)));
+            self.tables.insert(pfn, Box::new(PageTable::filled(Pte::NONE)));
             Some(pfn)
         }
 
@@ -194,10 +187,8 @@ mod tests {
             let va = VirtAddr::new(va);
             let table_pfn = Pfn::new(0x100 + pgd_index(va) as u32);
             self.pgd[pgd_index(va)] = Pgd::new(table_pfn, PAGE_TABLE);
-            let table = self
-                .tables
-                .entry(table_pfn)
-                .or_insert_with(|| Box::new(PageTable::filled(Pte::NONE)));
+            let table =
+                self.tables.entry(table_pfn).or_insert_with(|| Box::new(PageTable::filled(Pte::NONE)));
             table[pte_index(va)] = Pte::new(Pfn::new(frame), flags);
         }
 
@@ -246,14 +237,9 @@ mod tests {
     fn reports_the_entries_it_went_through() {
         let mut mem = SimulatedMem::new();
         mem.map(0x0804_8000, 0x3_0000, PteFlags::PRESENT | PteFlags::USER);
-        let Walk::Mapped { pgd, pte, phys } = mem.walk(0x0804_8123) else {
-            panic!("not mapped")
-        };
+        let Walk::Mapped { pgd, pte, phys } = mem.walk(0x0804_8123) else { panic!("not mapped") };
         assert_eq!(pgd, Pgd::new(Pfn::new(0x100 + 0x20), PAGE_TABLE));
-        assert_eq!(
-            pte,
-            Pte::new(Pfn::new(0x3_0000), PteFlags::PRESENT | PteFlags::USER)
-        );
+        assert_eq!(pte, Pte::new(Pfn::new(0x3_0000), PteFlags::PRESENT | PteFlags::USER));
         assert_eq!(phys, PhysAddr::new(0x3000_0123));
     }
 
@@ -262,9 +248,7 @@ mod tests {
         let mut mem = SimulatedMem::new();
         mem.map(0x0040_0000, 7, PAGE_KERNEL);
         assert_eq!(mem.walk(0x0080_0000), Walk::NoPageTable { pgd: Pgd::NONE });
-        let Walk::NotMapped { pgd, pte } = mem.walk(0x0040_1000) else {
-            panic!("expected NotMapped")
-        };
+        let Walk::NotMapped { pgd, pte } = mem.walk(0x0040_1000) else { panic!("expected NotMapped") };
         assert!(pgd.present());
         assert_eq!(pte, Pte::NONE);
     }
@@ -298,9 +282,7 @@ mod tests {
         mem.map_page(0xF880_1000, 0x1235, PteFlags::RW).unwrap();
         assert_eq!(mem.tables.len(), 1, "both pages share one page table");
         assert_eq!(mem.translate(0xF880_1ABC), Some(0x0123_5ABC));
-        let Walk::Mapped { pgd, pte, .. } = mem.walk(0xF880_0000) else {
-            panic!("not mapped")
-        };
+        let Walk::Mapped { pgd, pte, .. } = mem.walk(0xF880_0000) else { panic!("not mapped") };
         assert_eq!(pgd.flags(), PAGE_TABLE);
         assert_eq!(pte.flags(), PteFlags::PRESENT | PteFlags::RW);
         assert!(mem.flushed.is_empty());
@@ -310,9 +292,7 @@ mod tests {
     fn user_pages_get_a_user_directory_entry() {
         let mut mem = SimulatedMem::new();
         mem.map_page(0x0804_8000, 0x42, PteFlags::USER).unwrap();
-        let Walk::Mapped { pgd, .. } = mem.walk(0x0804_8000) else {
-            panic!("not mapped")
-        };
+        let Walk::Mapped { pgd, .. } = mem.walk(0x0804_8000) else { panic!("not mapped") };
         assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
     }
 
@@ -320,16 +300,10 @@ mod tests {
     fn map_refuses_an_occupied_address_and_reports_no_memory() {
         let mut mem = SimulatedMem::new();
         mem.map_page(0x1000, 1, PteFlags::RW).unwrap();
-        assert_eq!(
-            mem.map_page(0x1000, 2, PteFlags::RW),
-            Err(MapError::AlreadyMapped)
-        );
+        assert_eq!(mem.map_page(0x1000, 2, PteFlags::RW), Err(MapError::AlreadyMapped));
         assert_eq!(mem.translate(0x1000), Some(0x1000));
         mem.spare_frames.clear();
-        assert_eq!(
-            mem.map_page(0x0040_0000, 3, PteFlags::RW),
-            Err(MapError::NoMemory)
-        );
+        assert_eq!(mem.map_page(0x0040_0000, 3, PteFlags::RW), Err(MapError::NoMemory));
         assert_eq!(mem.walk(0x0040_0000), Walk::NoPageTable { pgd: Pgd::NONE });
     }
 
@@ -344,36 +318,21 @@ mod tests {
         assert_eq!(mem.tables.len(), 1);
         assert_eq!(mem.unmap_page(0xC800_0000), None);
         assert_eq!(mem.unmap_page(0x0800_0000), None);
-        assert_eq!(
-            mem.flushed.len(),
-            1,
-            "nothing to flush when nothing was mapped"
-        );
+        assert_eq!(mem.flushed.len(), 1, "nothing to flush when nothing was mapped");
     }
 
     #[test]
     fn change_page_flags_keeps_the_frame_and_flushes() {
         let mut mem = SimulatedMem::new();
-        mem.map_page(0x0040_0000, 0x99, PteFlags::RW | PteFlags::USER)
-            .unwrap();
-        let old = mem.with_pgd(|mem, pgd| {
-            change_page_flags(mem, pgd, VirtAddr::new(0x0040_0000), PteFlags::USER)
-        });
-        assert_eq!(
-            old.map(Pte::flags),
-            Some(PteFlags::PRESENT | PteFlags::RW | PteFlags::USER)
-        );
-        let Walk::Mapped { pte, .. } = mem.walk(0x0040_0000) else {
-            panic!("not mapped")
-        };
-        assert_eq!(
-            (pte.pfn(), pte.flags()),
-            (Pfn::new(0x99), PteFlags::PRESENT | PteFlags::USER)
-        );
+        mem.map_page(0x0040_0000, 0x99, PteFlags::RW | PteFlags::USER).unwrap();
+        let old =
+            mem.with_pgd(|mem, pgd| change_page_flags(mem, pgd, VirtAddr::new(0x0040_0000), PteFlags::USER));
+        assert_eq!(old.map(Pte::flags), Some(PteFlags::PRESENT | PteFlags::RW | PteFlags::USER));
+        let Walk::Mapped { pte, .. } = mem.walk(0x0040_0000) else { panic!("not mapped") };
+        assert_eq!((pte.pfn(), pte.flags()), (Pfn::new(0x99), PteFlags::PRESENT | PteFlags::USER));
         assert_eq!(mem.flushed, [VirtAddr::new(0x0040_0000)]);
-        let nothing = mem.with_pgd(|mem, pgd| {
-            change_page_flags(mem, pgd, VirtAddr::new(0x0040_1000), PteFlags::RW)
-        });
+        let nothing =
+            mem.with_pgd(|mem, pgd| change_page_flags(mem, pgd, VirtAddr::new(0x0040_1000), PteFlags::RW));
         assert_eq!(nothing, None);
     }
 }

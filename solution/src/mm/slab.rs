@@ -33,20 +33,14 @@ static CACHES: Mutex<[PageList; NR_CACHES]> = Mutex::new([const { PageList::new(
 
 /// The cache for `layout`, or `None` when it needs whole pages.
 fn cache_index(layout: Layout) -> Option<usize> {
-    let size = layout
-        .size()
-        .max(layout.align())
-        .max(1 << MIN_SHIFT)
-        .next_power_of_two();
+    let size = layout.size().max(layout.align()).max(1 << MIN_SHIFT).next_power_of_two();
     let shift = size.trailing_zeros();
     (shift <= MAX_SHIFT).then(|| (shift - MIN_SHIFT) as usize)
 }
 
 /// The buddy order of a request of `size` bytes.
 fn page_order(size: usize) -> usize {
-    (size.div_ceil(PAGE_SIZE as usize))
-        .next_power_of_two()
-        .trailing_zeros() as usize
+    (size.div_ceil(PAGE_SIZE as usize)).next_power_of_two().trailing_zeros() as usize
 }
 
 /// Allocates an object as `layout` asks; null when memory is out.
@@ -107,10 +101,7 @@ pub fn kfree(ptr: *mut u8, layout: Layout) {
     let partial = &mut caches[cache];
     let mut pgdat = node();
     let page = &mut pgdat.mem_map[index(slab)];
-    assert!(
-        page.flags.contains(PageFlags::SLAB),
-        "kfree of {ptr:p}, which kmalloc did not give"
-    );
+    assert!(page.flags.contains(PageFlags::SLAB), "kfree of {ptr:p}, which kmalloc did not give");
     let was_full = page.private == 0;
     // SAFETY: the object is being freed, so its first word is ours again.
     unsafe { *(ptr as *mut u32) = page.private };

@@ -28,15 +28,12 @@ fn access_ok(mm: &MmStruct, addr: VirtAddr, len: usize, write: bool) -> bool {
         return false;
     }
     let first = addr.as_u32() & !(PAGE_SIZE - 1);
-    (first..end)
-        .step_by(PAGE_SIZE as usize)
-        .all(|page| match mm.walk(VirtAddr::new(page)) {
-            Walk::Mapped { pte, .. } => {
-                pte.flags().contains(PteFlags::USER)
-                    && (!write || pte.flags().contains(PteFlags::RW))
-            }
-            _ => false,
-        })
+    (first..end).step_by(PAGE_SIZE as usize).all(|page| match mm.walk(VirtAddr::new(page)) {
+        Walk::Mapped { pte, .. } => {
+            pte.flags().contains(PteFlags::USER) && (!write || pte.flags().contains(PteFlags::RW))
+        }
+        _ => false,
+    })
 }
 
 /// Copies `dst.len()` bytes from user address `src` of `mm`, the loaded
@@ -58,4 +55,19 @@ pub fn copy_to_user(mm: &MmStruct, dst: VirtAddr, src: &[u8]) -> Result<(), Faul
     // SAFETY: the range is mapped, writable user memory of the loaded address space.
     unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr::<u8>(), src.len()) };
     Ok(())
+}
+
+/// Copies the NUL-terminated string at user address `src` of `mm` into
+/// `dst`, without the NUL, and returns its length; a string that does not
+/// fit `dst` is refused like a bad address.
+pub fn strncpy_from_user(mm: &MmStruct, dst: &mut [u8], src: VirtAddr) -> Result<usize, Fault> {
+    for (i, slot) in dst.iter_mut().enumerate() {
+        let mut byte = [0u8];
+        copy_from_user(mm, &mut byte, VirtAddr::new(src.as_u32().wrapping_add(i as u32)))?;
+        if byte[0] == 0 {
+            return Ok(i);
+        }
+        *slot = byte[0];
+    }
+    Err(Fault)
 }

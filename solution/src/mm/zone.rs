@@ -69,10 +69,7 @@ pub struct Zone {
 impl Zone {
     /// An empty zone of `kind` spanning `[start, end)`.
     pub const fn new(kind: ZoneType, start: Pfn, end: Pfn) -> Self {
-        const EMPTY: FreeArea = FreeArea {
-            free_list: PageList::new(),
-            nr_free: 0,
-        };
+        const EMPTY: FreeArea = FreeArea { free_list: PageList::new(), nr_free: 0 };
         Self {
             kind,
             zone_start_pfn: start,
@@ -111,10 +108,7 @@ impl Zone {
                     || !aligned
                     || !inside
                 {
-                    return Err(format!(
-                        "{} order {order}: bad block at pfn {pfn}",
-                        self.kind.name()
-                    ));
+                    return Err(format!("{} order {order}: bad block at pfn {pfn}", self.kind.name()));
                 }
                 blocks += 1;
             }
@@ -128,11 +122,7 @@ impl Zone {
             free += blocks << order;
         }
         if free != self.free_pages {
-            return Err(format!(
-                "{}: {free} pages listed, free_pages {}",
-                self.kind.name(),
-                self.free_pages
-            ));
+            return Err(format!("{}: {free} pages listed, free_pages {}", self.kind.name(), self.free_pages));
         }
         Ok(())
     }
@@ -163,17 +153,12 @@ pub fn zone_watermark_ok(zone: &Zone, order: usize, mark: u32) -> bool {
 /// size; highmem zones keep a small fixed reserve. Low and high are min plus
 /// a quarter and plus a half of the zone's share.
 pub fn setup_per_zone_pages_min(zones: &mut [Zone]) {
-    let lowmem_pages: u64 = zones
-        .iter()
-        .filter(|z| z.kind != ZoneType::HighMem)
-        .map(|z| u64::from(z.present_pages))
-        .sum();
+    let lowmem_pages: u64 =
+        zones.iter().filter(|z| z.kind != ZoneType::HighMem).map(|z| u64::from(z.present_pages)).sum();
     let min_free_kbytes = int_sqrt(lowmem_pages * 4 * 16).clamp(128, 65536);
     let pages_min = min_free_kbytes / 4;
     for zone in zones.iter_mut() {
-        let share = (pages_min * u64::from(zone.present_pages))
-            .checked_div(lowmem_pages)
-            .unwrap_or(0) as u32;
+        let share = (pages_min * u64::from(zone.present_pages)).checked_div(lowmem_pages).unwrap_or(0) as u32;
         zone.pages_min = if zone.kind == ZoneType::HighMem {
             (zone.present_pages / 1024).clamp(SWAP_CLUSTER_MAX, 128)
         } else {
@@ -189,11 +174,7 @@ fn int_sqrt(n: u64) -> u64 {
     let (mut low, mut high) = (0, n.min(u64::from(u32::MAX)) + 1);
     while high - low > 1 {
         let mid = low + (high - low) / 2;
-        if mid * mid <= n {
-            low = mid
-        } else {
-            high = mid
-        }
+        if mid * mid <= n { low = mid } else { high = mid }
     }
     low
 }
@@ -210,44 +191,21 @@ mod tests {
 
     #[test]
     fn int_sqrt_is_exact() {
-        for n in [
-            0,
-            1,
-            2,
-            3,
-            4,
-            15,
-            16,
-            17,
-            1 << 40,
-            u64::from(u32::MAX) * u64::from(u32::MAX),
-        ] {
+        for n in [0, 1, 2, 3, 4, 15, 16, 17, 1 << 40, u64::from(u32::MAX) * u64::from(u32::MAX)] {
             let r = int_sqrt(n);
-            assert!(
-                r * r <= n && (r + 1).checked_mul(r + 1).is_none_or(|s| s > n),
-                "sqrt({n}) = {r}"
-            );
+            assert!(r * r <= n && (r + 1).checked_mul(r + 1).is_none_or(|s| s > n), "sqrt({n}) = {r}");
         }
     }
 
     #[test]
     fn watermarks_follow_linux_for_two_gigabytes() {
         // DMA 3999 pages, Normal 225280, HighMem 294880 present.
-        let mut zones = [
-            zone(ZoneType::Dma, 3999),
-            zone(ZoneType::Normal, 225280),
-            zone(ZoneType::HighMem, 294880),
-        ];
+        let mut zones =
+            [zone(ZoneType::Dma, 3999), zone(ZoneType::Normal, 225280), zone(ZoneType::HighMem, 294880)];
         setup_per_zone_pages_min(&mut zones);
         // lowmem = 229279 pages = 917116 kB; sqrt(16 * 917116) = 3830 kB = 957 pages.
-        assert_eq!(
-            (zones[0].pages_min, zones[0].pages_low, zones[0].pages_high),
-            (16, 20, 24)
-        );
-        assert_eq!(
-            (zones[1].pages_min, zones[1].pages_low, zones[1].pages_high),
-            (940, 1175, 1410)
-        );
+        assert_eq!((zones[0].pages_min, zones[0].pages_low, zones[0].pages_high), (16, 20, 24));
+        assert_eq!((zones[1].pages_min, zones[1].pages_low, zones[1].pages_high), (940, 1175, 1410));
         assert_eq!(zones[2].pages_min, 128);
     }
 

@@ -1,4 +1,8 @@
-//! Processes. So far the first one only: the scheduler, `fork`, `exec` and
-//! `wait` come with the rest of the process model.
+//! Processes: tasks, the scheduler, and the system calls that create, run
+//! and end them.
 
+pub mod exec;
+pub mod exit;
+pub mod fork;
+pub mod sched;
 pub mod task;

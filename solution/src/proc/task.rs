@@ -1,131 +1,197 @@
-//! The task (Linux's `task_struct`) and the life of the first process:
-//! loaded from the initrd, run in user mode, ended by `exit` or by a fault.
+//! Tasks (Linux's `task_struct`) and the table of them.
+//!
+//! Task 0 is the kernel's boot context, Linux's swapper: the idle task, a
+//! kernel thread like every task without an `mm`. Task 1 is `init`, the
+//! first user process. A task's kernel stack holds its kernel context while
+//! it is switched out; a zombie keeps its stack and its exit status until
+//! its parent reaps it with `wait4`.
 
-use spin::{Mutex, Once};
+use alloc::boxed::Box;
+use core::fmt;
 
-use crate::arch::x86::cpu::write_cr3;
-use crate::arch::x86::gdt::set_kernel_stack;
-use crate::arch::x86::process::start_thread;
-use crate::arch::x86::ptrace::PtRegs;
-use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
-use crate::fs::binfmt_elf::{MAX_ARG_STRINGS, load_elf_binary};
-use crate::fs::initramfs::Initramfs;
+use spin::{Mutex, MutexGuard};
+
 use crate::mm::gfp::GFP_KERNEL;
-use crate::mm::kernel_pgtable::{SWAPPER_PG_DIR, swapper_pg_dir_phys};
 use crate::mm::layout::{__va, PAGE_SIZE};
-use crate::mm::mm_struct::{MmStruct, exit_mmap, mm_alloc, switch_mm};
-use crate::mm::node::{alloc_pages, nr_free_pages};
-use crate::pr_info;
+use crate::mm::mm_struct::{MmRef, init_mm, mmgrab};
+use crate::mm::node::{__free_pages, alloc_pages};
+use crate::mm::types::Pfn;
 
 pub type Pid = u32;
 
+/// Most tasks at once, the idle task aside.
+pub const NR_TASKS: usize = 64;
+
 /// Kernel stacks are 2^1 pages, 8 KiB, as Linux i386's `THREAD_SIZE`.
-const THREAD_ORDER: usize = 1;
-/// Signals a fault kills a process with (Linux's numbers).
+pub const THREAD_ORDER: usize = 1;
+/// Signals: the ones faults kill with, and their numbers on Linux.
 pub const SIGILL: u32 = 4;
 pub const SIGTRAP: u32 = 5;
 pub const SIGBUS: u32 = 7;
 pub const SIGFPE: u32 = 8;
 pub const SIGSEGV: u32 = 11;
 
-/// A process.
+/// A program name, as `ps` shows it (Linux's `comm`, 16 bytes).
+#[derive(Clone, Copy)]
+pub struct Comm {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl Comm {
+    /// The name from the last component of `path`, cut to 15 bytes.
+    pub fn from_path(path: &str) -> Self {
+        let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+        let len = name.len().min(15);
+        let mut bytes = [0; 16];
+        bytes[..len].copy_from_slice(&name[..len]);
+        Self { bytes, len }
+    }
+
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("?")
+    }
+}
+
+impl fmt::Display for Comm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TaskState {
+    /// Running or ready to run (a task waiting for something polls).
+    Running,
+    /// Exited; the wait status waits for the parent.
+    Zombie(u32),
+}
+
+/// A task.
 pub struct TaskStruct {
     pub pid: Pid,
-    /// The parent's pid (0 for the first process, whose parent is the kernel).
     pub ppid: Pid,
-    /// The program's name, as `ps` shows it.
-    pub comm: &'static str,
-    pub mm: MmStruct,
+    pub comm: Comm,
+    pub state: TaskState,
+    /// The address space it owns; `None` for a kernel thread.
+    pub mm: Option<MmRef>,
+    /// The address space loaded while it runs: its `mm`, or, for a kernel
+    /// thread, the one it borrowed from the task before it (lazy TLB).
+    pub active_mm: MmRef,
+    /// The first frame of its kernel stack (`None` for task 0, which runs
+    /// on the boot stack).
+    kernel_stack: Option<Pfn>,
+    /// The stack pointer saved when it was switched out.
+    pub context_esp: u32,
 }
 
-/// The running process.
-static CURRENT: Mutex<Option<TaskStruct>> = Mutex::new(None);
-/// Free pages before the first process was created, to check that its
-/// exit gives everything back.
-static FREE_BEFORE_INIT: Once<u32> = Once::new();
-
-/// Runs `f` on the running process.
-pub fn with_current<R>(f: impl FnOnce(&mut TaskStruct) -> R) -> R {
-    f(CURRENT.lock().as_mut().expect("no process is running"))
+impl TaskStruct {
+    /// The top of the kernel stack, for the TSS.
+    pub fn stack_top(&self) -> Option<u32> {
+        self.kernel_stack.map(|pfn| __va(pfn.addr()).as_u32() + (PAGE_SIZE << THREAD_ORDER))
+    }
 }
 
-/// Runs program `path` of `initrd` as the first process, pid 1, with the
-/// arguments `args` (space-separated) after its name (Linux's
-/// `run_init_process`).
-pub fn run_init_process(initrd: Initramfs, path: &'static str, args: &str) -> ! {
-    pr_info!("Run {path} as init process");
-    FREE_BEFORE_INIT.call_once(nr_free_pages);
-    let file = initrd
-        .lookup(path)
-        .unwrap_or_else(|| panic!("No init found: {path} is not in the initrd"));
-    let mut argv = [""; MAX_ARG_STRINGS];
-    argv[0] = path;
-    let argc = 1 + args
-        .split_ascii_whitespace()
-        .zip(&mut argv[1..])
-        .map(|(a, slot)| *slot = a)
-        .count();
-    let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER).expect("memory for a kernel stack");
-    let mut mm = mm_alloc().expect("memory for the first address space");
-    switch_mm(&mm);
-    let start = load_elf_binary(&mut mm, file, &argv[..argc], &["HOME=/", "TERM=linux"])
-        .unwrap_or_else(|error| panic!("cannot run {path}: {error:?}"));
-    let comm = path.rsplit('/').next().unwrap_or(path);
-    *CURRENT.lock() = Some(TaskStruct {
-        pid: 1,
+/// Every task, and which one runs.
+pub struct Tasks {
+    /// Task 0, the idle task (Linux's static `init_task`).
+    idle: TaskStruct,
+    /// The other tasks, boxed so that a task stays where it is while others
+    /// come and go. A fixed table (as Linux 2.2's `NR_TASKS`) keeps no memory
+    /// once its tasks are gone, so page counts compare exactly.
+    slots: [Option<Box<TaskStruct>>; NR_TASKS],
+    pub current: Pid,
+    next_pid: Pid,
+}
+
+/// The task table. Static, with the idle task inside, so that the boot
+/// allocates nothing for it.
+static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
+    idle: TaskStruct {
+        pid: 0,
         ppid: 0,
-        comm,
-        mm,
-    });
-    set_kernel_stack(__va(kernel_stack.addr()).as_u32() + (PAGE_SIZE << THREAD_ORDER));
-    start_thread(start.eip, start.esp)
+        comm: Comm { bytes: *b"swapper\0\0\0\0\0\0\0\0\0", len: 7 },
+        state: TaskState::Running,
+        mm: None,
+        active_mm: init_mm(),
+        kernel_stack: None,
+        context_esp: 0,
+    },
+    slots: [const { None }; NR_TASKS],
+    current: 0,
+    next_pid: 1,
+});
+
+/// The task table, locked. Never hold it across `schedule`.
+pub fn tasks() -> MutexGuard<'static, Tasks> {
+    TASKS.lock()
 }
 
-/// Ends the running process with wait status `status` (the exit code in
-/// bits 8-15, or the killing signal in bits 0-6, as Linux encodes it): its
-/// address space is torn down. The first process's end ends the run.
-pub fn do_exit(status: u32) -> ! {
-    let task = CURRENT.lock().take().expect("no process is running");
-    // Back on the kernel's own page tables before freeing the process's.
-    // SAFETY: swapper_pg_dir maps the whole kernel.
-    unsafe { write_cr3(swapper_pg_dir_phys(&SWAPPER_PG_DIR.lock())) };
-    exit_mmap(task.mm);
-    match status & 0x7f {
-        0 => pr_info!(
-            "{}[{}]: exited with code {}",
-            task.comm,
-            task.pid,
-            status >> 8
-        ),
-        signal => pr_info!("{}[{}]: killed by signal {signal}", task.comm, task.pid),
+impl Tasks {
+    pub fn current(&mut self) -> &mut TaskStruct {
+        let pid = self.current;
+        self.get(pid).expect("the current task exists")
     }
-    let before = *FREE_BEFORE_INIT.get().expect("init ran");
-    let stack_pages = 1 << THREAD_ORDER;
-    pr_info!(
-        "pages not returned after exit: {} (besides its kernel stack)",
-        before - stack_pages - nr_free_pages()
-    );
-    qemu_exit(QemuExitCode::Success)
+
+    pub fn get(&mut self, pid: Pid) -> Option<&mut TaskStruct> {
+        match pid {
+            0 => Some(&mut self.idle),
+            _ => self.slots.iter_mut().flatten().find(|t| t.pid == pid).map(|task| &mut **task),
+        }
+    }
+
+    /// The tasks other than the idle task.
+    pub fn iter(&self) -> impl Iterator<Item = &TaskStruct> {
+        self.slots.iter().flatten().map(|task| &**task)
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut TaskStruct> {
+        self.slots.iter_mut().flatten().map(|task| &mut **task)
+    }
+
+    /// A new task, child of the current one, with a kernel stack and the
+    /// given address space; `None` when memory is out.
+    pub fn create(&mut self, comm: Comm, mm: Option<MmRef>, active_mm: MmRef) -> Option<&mut TaskStruct> {
+        if self.slots.iter().all(Option::is_some) {
+            return None;
+        }
+        let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER)?;
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let ppid = self.current;
+        let task = TaskStruct {
+            pid,
+            ppid,
+            comm,
+            state: TaskState::Running,
+            mm,
+            active_mm,
+            kernel_stack: Some(kernel_stack),
+            context_esp: 0,
+        };
+        let slot = self.slots.iter_mut().find(|slot| slot.is_none())?;
+        *slot = Some(Box::new(task));
+        self.get(pid)
+    }
+
+    /// Frees a reaped zombie's kernel stack and descriptor.
+    pub fn release(&mut self, pid: Pid) {
+        let slot = self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|t| t.pid == pid));
+        if let Some(task) = slot.and_then(Option::take) {
+            if let Some(stack) = task.kernel_stack {
+                __free_pages(stack, THREAD_ORDER);
+            }
+        }
+    }
 }
 
-/// Kills the running process for an exception it caused in user mode,
-/// reporting it as Linux does.
-pub fn force_sig_fault(signal: u32, regs: &PtRegs, address: Option<u32>) -> ! {
-    let (comm, pid) = with_current(|task| (task.comm, task.pid));
-    match address {
-        Some(address) => pr_info!(
-            "{comm}[{pid}]: segfault at {address:x} ip {:08x} sp {:08x} error {:x}",
-            regs.eip,
-            regs.esp,
-            regs.error_code
-        ),
-        None => pr_info!(
-            "{comm}[{pid}]: trap {} ip:{:x} sp:{:x} error:{:x}",
-            regs.vector,
-            regs.eip,
-            regs.esp,
-            regs.error_code
-        ),
-    }
-    do_exit(signal)
+/// Makes the boot context task 0, the idle task: a kernel thread whose
+/// `active_mm` is `init_mm`, which it holds a reference to.
+pub fn sched_init() {
+    mmgrab(init_mm());
+}
+
+/// Runs `f` on the running task.
+pub fn with_current<R>(f: impl FnOnce(&mut TaskStruct) -> R) -> R {
+    f(tasks().current())
 }

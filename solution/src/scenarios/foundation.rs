@@ -1,7 +1,7 @@
 //! Scenarios that prove the foundation: the boot log, the timer, and that each
 //! way a run can go wrong is reported as what it is.
 
-use crate::arch::x86::cpu::halt;
+use crate::arch::x86::cpu::halt_with_interrupts;
 use crate::arch::x86::idt;
 use crate::arch::x86::multiboot::boot_modules;
 use crate::arch::x86::pit::{HZ, jiffies};
@@ -13,7 +13,7 @@ use crate::pr_info;
 pub fn boot() {
     const TICKS: u64 = 10;
     while jiffies() < TICKS {
-        halt();
+        halt_with_interrupts();
     }
     pr_info!("timer: {TICKS} ticks at HZ={HZ}");
 }
@@ -46,7 +46,7 @@ pub fn pagefault() {
 pub fn hang() {
     pr_info!("spinning forever");
     loop {
-        halt();
+        halt_with_interrupts();
     }
 }
 

@@ -7,9 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::arch::x86::sections::kernel_sections;
-use crate::mm::dump::{
-    buddyinfo, show_buddyinfo, show_meminfo, show_page_tables, show_walk, show_zoneinfo,
-};
+use crate::mm::dump::{buddyinfo, show_buddyinfo, show_meminfo, show_page_tables, show_walk, show_zoneinfo};
 use crate::mm::gfp::{GFP_DMA, GFP_HIGHUSER, GFP_KERNEL, Gfp};
 use crate::mm::highmem::{KmType, kmap_atomic};
 use crate::mm::init::{high_memory, in_direct_map};
@@ -39,10 +37,7 @@ pub fn buddy() {
     let mut blocks = [(Pfn::new(0), 0); 64];
     for (round, block) in blocks.iter_mut().enumerate() {
         let order = [0, 0, 1, 0, 2, 3, 0, 1][round % 8];
-        *block = (
-            alloc_pages(GFP_KERNEL, order).expect("memory for the workload"),
-            order,
-        );
+        *block = (alloc_pages(GFP_KERNEL, order).expect("memory for the workload"), order);
     }
     pr_info!(
         "allocated 64 blocks of orders 0-3; first pfns {} {} {} {}",
@@ -63,10 +58,7 @@ pub fn buddy() {
     pr_info!("freed the rest, newest first");
     show_buddyinfo();
     let restored = buddyinfo() == before;
-    pr_info!(
-        "buddyinfo back to its state at boot: {}",
-        if restored { "yes" } else { "no" }
-    );
+    pr_info!("buddyinfo back to its state at boot: {}", if restored { "yes" } else { "no" });
     let pgdat = node();
     for zone in &pgdat.zones {
         if let Err(problem) = zone.check_free_lists(pgdat.mem_map) {
@@ -100,16 +92,10 @@ pub fn exhaust() {
     pr_info!("refused after {count} pages; free pages left per zone:");
     show_free_versus_min();
     let dma = alloc_pages(GFP_DMA, 0);
-    pr_info!(
-        "a GFP_DMA page now: {}",
-        if dma.is_some() { "granted" } else { "refused" }
-    );
+    pr_info!("a GFP_DMA page now: {}", if dma.is_some() { "granted" } else { "refused" });
     let high = alloc_pages(GFP_HIGHUSER, 0);
     let high_zone = high.map(|pfn| node().mem_map[index(pfn)].zone.name());
-    pr_info!(
-        "a GFP_HIGHUSER page now: {}",
-        high_zone.unwrap_or("refused")
-    );
+    pr_info!("a GFP_HIGHUSER page now: {}", high_zone.unwrap_or("refused"));
     for pfn in dma.into_iter().chain(high) {
         __free_pages(pfn, 0);
     }
@@ -125,12 +111,7 @@ pub fn exhaust() {
 fn show_free_versus_min() {
     let pgdat = node();
     for zone in pgdat.zones.iter().filter(|z| z.present_pages > 0) {
-        pr_info!(
-            "  {:>8}: {} free, min {}",
-            zone.kind.name(),
-            zone.free_pages,
-            zone.pages_min
-        );
+        pr_info!("  {:>8}: {} free, min {}", zone.kind.name(), zone.free_pages, zone.pages_min);
     }
 }
 
@@ -144,10 +125,7 @@ pub fn double_free() {
     let before = buddyinfo();
     __free_pages(pfn, 0);
     __free_pages(Pfn::new(0), 0);
-    pr_info!(
-        "free lists unchanged: {}",
-        if buddyinfo() == before { "yes" } else { "no" }
-    );
+    pr_info!("free lists unchanged: {}", if buddyinfo() == before { "yes" } else { "no" });
 }
 
 /// Maps a fresh page into the empty vmalloc area, writes through the new
@@ -159,20 +137,14 @@ pub fn pgmap() {
     let free = nr_free_pages();
     let pfn = alloc_pages(GFP_KERNEL | Gfp::ZERO, 0).expect("a page");
     map_kernel_page(va, pfn).expect("the vmalloc area is empty");
-    pr_info!(
-        "mapped {va} to frame {pfn}: {} pages used, the frame and a page table",
-        free - nr_free_pages()
-    );
+    pr_info!("mapped {va} to frame {pfn}: {} pages used, the frame and a page table", free - nr_free_pages());
     show_page_tables(va, va + 2 * PAGE_SIZE);
     show_walk(va);
     // SAFETY: `va` maps `pfn`, a page this scenario owns.
     unsafe { va.as_mut_ptr::<u32>().write_volatile(0xC0FF_EE00) };
     // SAFETY: the direct map covers the low-memory frame `pfn`.
     let seen = unsafe { __va(pfn.addr()).as_ptr::<u32>().read_volatile() };
-    pr_info!(
-        "wrote 0xc0ffee00 through {va}, read {seen:#x} through {}",
-        __va(pfn.addr())
-    );
+    pr_info!("wrote 0xc0ffee00 through {va}, read {seen:#x} through {}", __va(pfn.addr()));
     protect_kernel_page(va, PteFlags::empty()).expect("it is mapped");
     show_walk(va);
     // SAFETY: `va` still maps `pfn`, now read-only.
@@ -198,10 +170,7 @@ pub fn kmalloc() {
     let zone = node().mem_map[index(high)].zone;
     // SAFETY: the mapping lives until the end of the statement and covers the page.
     let first_word = unsafe { kmap_atomic(high, KmType::User0).as_mut_ptr::<u32>().read() };
-    pr_info!(
-        "a zeroed GFP_HIGHUSER page from {}: first word {first_word:#x}",
-        zone.name()
-    );
+    pr_info!("a zeroed GFP_HIGHUSER page from {}: first word {first_word:#x}", zone.name());
     __free_pages(high, 0);
     let boxes: Vec<Box<[u8; 24]>> = (0..100u8).map(|i| Box::new([i; 24])).collect();
     let sum: u32 = boxes.iter().map(|b| u32::from(b[23])).sum();
@@ -210,11 +179,7 @@ pub fn kmalloc() {
     for i in 0..5000 {
         v.push(i);
     }
-    pr_info!(
-        "a vector grown to {} elements: sum {}",
-        v.len(),
-        v.iter().sum::<u32>()
-    );
+    pr_info!("a vector grown to {} elements: sum {}", v.len(), v.iter().sum::<u32>());
     let mut s = String::new();
     for word in ["page", "zone", "buddy", "slab"] {
         s.push_str(word);
@@ -223,10 +188,7 @@ pub fn kmalloc() {
     pr_info!("a string: '{}'", s.trim_end());
     pr_info!("heap in use now: {} pages", free - nr_free_pages());
     drop((boxes, v, s));
-    pr_info!(
-        "everything dropped: {} pages in use",
-        free - nr_free_pages()
-    );
+    pr_info!("everything dropped: {} pages in use", free - nr_free_pages());
 }
 
 /// Walks addresses inside and outside the direct map of `swapper_pg_dir` and

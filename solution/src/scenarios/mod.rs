@@ -35,10 +35,7 @@ pub fn run(name: &str) -> ! {
     let Some((_, scenario)) = SCENARIOS.iter().find(|(n, _)| *n == name) else {
         let mut known = SCENARIOS.iter().map(|(n, _)| *n);
         let first = known.next().unwrap_or("");
-        panic!(
-            "unknown test '{name}'; known tests: {first}{}",
-            Known(known)
-        );
+        panic!("unknown test '{name}'; known tests: {first}{}", Known(known));
     };
     pr_info!("test {name}: start");
     let free = nr_free_pages();

@@ -11,6 +11,14 @@ pub fn halt() {
     unsafe { asm!("hlt", options(nomem, nostack)) };
 }
 
+/// Enables interrupts, halts until one arrives, and disables them again:
+/// how a task with nothing to do waits. (`sti` takes effect after `hlt`
+/// has started, so no interrupt slips in between.)
+pub fn halt_with_interrupts() {
+    // SAFETY: the IDT and the PIC are set up; handlers return here.
+    unsafe { asm!("sti; hlt; cli", options(nomem, nostack)) };
+}
+
 /// Enables maskable interrupts.
 pub fn local_irq_enable() {
     // SAFETY: the IDT and the PIC are set up before anyone calls this.

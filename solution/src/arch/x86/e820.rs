@@ -39,15 +39,8 @@ pub struct E820Map {
 
 impl E820Map {
     pub const fn new() -> Self {
-        const EMPTY: E820Entry = E820Entry {
-            addr: 0,
-            size: 0,
-            kind: E820Type::Reserved,
-        };
-        Self {
-            map: [EMPTY; E820MAX],
-            nr_map: 0,
-        }
+        const EMPTY: E820Entry = E820Entry { addr: 0, size: 0, kind: E820Type::Reserved };
+        Self { map: [EMPTY; E820MAX], nr_map: 0 }
     }
 
     /// Appends a range; ranges past `E820MAX` are dropped, as on Linux.
@@ -66,10 +59,7 @@ impl E820Map {
     /// range that crosses it is cut there and every later range dropped
     /// (Linux's `limit_regions`).
     pub fn limit_regions(&mut self, limit: u64) {
-        let crossing = self
-            .entries()
-            .iter()
-            .position(|e| e.kind == E820Type::Ram && e.end() >= limit);
+        let crossing = self.entries().iter().position(|e| e.kind == E820Type::Ram && e.end() >= limit);
         if let Some(i) = crossing {
             let entry = &mut self.map[i];
             entry.size = limit.saturating_sub(entry.addr);
@@ -89,10 +79,7 @@ impl E820Map {
 
     /// The RAM ranges `[start, end)`, in bytes.
     pub fn ram_ranges(&self) -> impl Iterator<Item = (u64, u64)> + Clone + '_ {
-        self.entries()
-            .iter()
-            .filter(|e| e.kind == E820Type::Ram)
-            .map(|e| (e.addr, e.end()))
+        self.entries().iter().filter(|e| e.kind == E820Type::Ram).map(|e| (e.addr, e.end()))
     }
 }
 
@@ -137,11 +124,7 @@ mod tests {
         assert_eq!(map.entries().len(), 4);
         assert_eq!(
             map.entries()[3],
-            E820Entry {
-                addr: 0x100000,
-                size: (512 << 20) - 0x100000,
-                kind: E820Type::Ram
-            }
+            E820Entry { addr: 0x100000, size: (512 << 20) - 0x100000, kind: E820Type::Ram }
         );
         assert_eq!(map.ram_end(), 512 << 20);
     }
@@ -157,22 +140,12 @@ mod tests {
     fn mem_inside_low_memory_keeps_only_what_lies_below() {
         let mut map = qemu_2g();
         map.limit_regions(0x1000);
-        assert_eq!(
-            map.entries(),
-            &[E820Entry {
-                addr: 0,
-                size: 0x1000,
-                kind: E820Type::Ram
-            }]
-        );
+        assert_eq!(map.entries(), &[E820Entry { addr: 0, size: 0x1000, kind: E820Type::Ram }]);
     }
 
     #[test]
     fn prints_like_linux() {
         let entry = qemu_2g().entries()[1];
-        assert_eq!(
-            entry.to_string(),
-            "000000000009fc00 - 00000000000a0000 (reserved)"
-        );
+        assert_eq!(entry.to_string(), "000000000009fc00 - 00000000000a0000 (reserved)");
     }
 }

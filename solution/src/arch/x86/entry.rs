@@ -20,6 +20,10 @@ unsafe extern "C" {
     pub static interrupt_stubs: [u32; NR_STUBS];
     /// The stub of `int 0x80`.
     pub fn system_call_stub();
+    /// The second half of `common_interrupt`: restores the `PtRegs` at the
+    /// stack pointer and returns from the interrupt. A new task's first
+    /// context switch returns here.
+    pub fn ret_from_fork();
 }
 
 core::arch::global_asm!(
@@ -102,6 +106,8 @@ common_interrupt:
     push esp
     call {do_trap}
     add esp, 4
+    .global ret_from_fork
+ret_from_fork:
     pop eax
     mov gs, ax
     pop eax

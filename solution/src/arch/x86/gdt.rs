@@ -9,9 +9,8 @@ use x86::Ring;
 use x86::bits32::task::TaskStateSegment;
 use x86::dtables::{DescriptorTablePointer, lgdt};
 use x86::segmentation::{
-    BuildDescriptor, CodeSegmentType, DataSegmentType, Descriptor, DescriptorBuilder,
-    GateDescriptorBuilder, SegmentDescriptorBuilder, SegmentSelector, load_ds, load_es, load_fs,
-    load_gs, load_ss,
+    BuildDescriptor, CodeSegmentType, DataSegmentType, Descriptor, DescriptorBuilder, GateDescriptorBuilder,
+    SegmentDescriptorBuilder, SegmentSelector, load_ds, load_es, load_fs, load_gs, load_ss,
 };
 
 const GDT_ENTRIES: usize = 32;
@@ -41,36 +40,23 @@ static GDT: Lazy<[Descriptor; GDT_ENTRIES]> = Lazy::new(|| {
     let tss_base = &raw const *TSS.lock() as u64;
     let tss_limit = size_of::<TaskStateSegment>() as u64 - 1;
     gdt[GDT_ENTRY_TSS as usize] =
-        <DescriptorBuilder as GateDescriptorBuilder<u32>>::tss_descriptor(
-            tss_base, tss_limit, true,
-        )
-        .present()
-        .finish();
+        <DescriptorBuilder as GateDescriptorBuilder<u32>>::tss_descriptor(tss_base, tss_limit, true)
+            .present()
+            .finish();
     gdt
 });
 
 /// A segment over all 4 GiB, 32-bit, usable from `ring`.
 fn flat(segment: DescriptorBuilder, ring: Ring) -> Descriptor {
-    segment
-        .present()
-        .dpl(ring)
-        .db()
-        .limit_granularity_4kb()
-        .finish()
+    segment.present().dpl(ring).db().limit_granularity_4kb().finish()
 }
 
 fn flat_code(ring: Ring) -> Descriptor {
-    flat(
-        DescriptorBuilder::code_descriptor(0, 0xfffff, CodeSegmentType::ExecuteRead),
-        ring,
-    )
+    flat(DescriptorBuilder::code_descriptor(0, 0xfffff, CodeSegmentType::ExecuteRead), ring)
 }
 
 fn flat_data(ring: Ring) -> Descriptor {
-    flat(
-        DescriptorBuilder::data_descriptor(0, 0xfffff, DataSegmentType::ReadWrite),
-        ring,
-    )
+    flat(DescriptorBuilder::data_descriptor(0, 0xfffff, DataSegmentType::ReadWrite), ring)
 }
 
 /// Loads the GDT, reloads every segment register and the task register.

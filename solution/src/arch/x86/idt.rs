@@ -19,17 +19,13 @@ static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
         // SAFETY: `interrupt_stubs` is a read-only table built by the assembler.
         let stub = unsafe { interrupt_stubs[vector] };
         // Interrupt gates clear IF on entry, so handlers start with interrupts off.
-        *gate = DescriptorBuilder::interrupt_descriptor(cs, stub)
-            .present()
-            .finish();
+        *gate = DescriptorBuilder::interrupt_descriptor(cs, stub).present().finish();
     }
     // Privilege 3, so that user code may `int 0x80`; an interrupt gate, so
     // that system calls run with interrupts off (nothing preempts them yet).
     let system_call = system_call_stub as *const () as u32;
-    idt[SYSCALL_VECTOR as usize] = DescriptorBuilder::interrupt_descriptor(cs, system_call)
-        .present()
-        .dpl(Ring::Ring3)
-        .finish();
+    idt[SYSCALL_VECTOR as usize] =
+        DescriptorBuilder::interrupt_descriptor(cs, system_call).present().dpl(Ring::Ring3).finish();
     idt
 });
 
@@ -42,10 +38,8 @@ pub fn init() {
 /// Loads an empty IDT, so that the next exception cannot be delivered and the
 /// processor resets (a triple fault). Only the `triple-fault` scenario uses it.
 pub fn load_empty() {
-    let empty: DescriptorTablePointer<Descriptor> = DescriptorTablePointer {
-        limit: 0,
-        base: core::ptr::null(),
-    };
+    let empty: DescriptorTablePointer<Descriptor> =
+        DescriptorTablePointer { limit: 0, base: core::ptr::null() };
     // SAFETY: deliberately breaks interrupt delivery; the caller wants a reset.
     unsafe { lidt(&empty) };
 }

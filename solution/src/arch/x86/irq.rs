@@ -2,6 +2,7 @@
 
 use super::pic::{self, FIRST_EXTERNAL_VECTOR};
 use super::pit;
+use crate::proc::sched::scheduler_tick;
 
 const TIMER_IRQ: u8 = 0;
 
@@ -9,6 +10,7 @@ const TIMER_IRQ: u8 = 0;
 pub fn do_irq(vector: u8) {
     if vector - FIRST_EXTERNAL_VECTOR == TIMER_IRQ {
         pit::tick();
+        scheduler_tick();
     }
     pic::end_of_interrupt(vector);
 }

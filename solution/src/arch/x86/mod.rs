@@ -22,11 +22,11 @@ pub mod pic;
 #[cfg(target_os = "none")]
 pub mod pit;
 #[cfg(target_os = "none")]
-pub mod process;
-#[cfg(target_os = "none")]
 pub mod ptrace;
 #[cfg(target_os = "none")]
 pub mod sections;
+#[cfg(target_os = "none")]
+pub mod switch;
 #[cfg(target_os = "none")]
 pub mod traps;
 

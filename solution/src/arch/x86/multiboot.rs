@@ -22,10 +22,7 @@ pub struct BootModule {
 }
 
 impl BootModule {
-    const NONE: Self = Self {
-        start: PhysAddr::new(0),
-        end: PhysAddr::new(0),
-    };
+    const NONE: Self = Self { start: PhysAddr::new(0), end: PhysAddr::new(0) };
 
     pub fn len(&self) -> u32 {
         self.end.as_u32() - self.start.as_u32()
@@ -45,9 +42,7 @@ static BOOT_MODULES: Once<([BootModule; MAX_MODULES], usize)> = Once::new();
 
 /// The modules the boot loader loaded, in its order.
 pub fn boot_modules() -> &'static [BootModule] {
-    BOOT_MODULES
-        .get()
-        .map_or(&[], |(modules, n)| &modules[..*n])
+    BOOT_MODULES.get().map_or(&[], |(modules, n)| &modules[..*n])
 }
 
 /// Everything the kernel keeps from the boot loader.
@@ -82,27 +77,18 @@ impl MemoryManagement for EarlyDirectMap {
 /// Parses the multiboot information at `mbi`, after checking `magic`.
 /// Panics if the kernel was not started by a multiboot loader.
 pub fn parse(magic: u32, mbi: PhysAddr) -> BootParams {
-    assert_eq!(
-        magic, SIGNATURE_EAX,
-        "not started by a Multiboot 1 boot loader"
-    );
+    assert_eq!(magic, SIGNATURE_EAX, "not started by a Multiboot 1 boot loader");
     let mut mm = EarlyDirectMap;
     // SAFETY: the magic says `mbi` points at a multiboot information structure.
     let info = unsafe { Multiboot::from_ptr(u64::from(mbi.as_u32()), &mut mm) }
         .expect("multiboot information outside low memory");
     save_modules(&info);
-    BootParams {
-        e820: memory_map(&info),
-        cmdline: save_command_line(&info),
-    }
+    BootParams { e820: memory_map(&info), cmdline: save_command_line(&info) }
 }
 
 fn memory_map(info: &Multiboot) -> E820Map {
     let mut e820 = E820Map::new();
-    for region in info
-        .memory_regions()
-        .expect("the boot loader gave no memory map")
-    {
+    for region in info.memory_regions().expect("the boot loader gave no memory map") {
         let kind = match region.memory_type() {
             MemoryType::Available => E820Type::Ram,
             MemoryType::Reserved => E820Type::Reserved,
@@ -120,10 +106,7 @@ fn memory_map(info: &Multiboot) -> E820Map {
 fn save_command_line(info: &Multiboot) -> &'static str {
     static BOOT_COMMAND_LINE: Once<([u8; COMMAND_LINE_SIZE], usize)> = spin::Once::new();
     let line = info.command_line().unwrap_or("");
-    let options = line
-        .trim_start()
-        .split_once(' ')
-        .map_or("", |(_image, rest)| rest.trim());
+    let options = line.trim_start().split_once(' ').map_or("", |(_image, rest)| rest.trim());
     let mut len = options.len().min(COMMAND_LINE_SIZE);
     while !options.is_char_boundary(len) {
         len -= 1;
@@ -144,10 +127,7 @@ fn save_modules(info: &Multiboot) {
         let mut n = 0;
         for module in info.modules().into_iter().flatten() {
             assert!(n < MAX_MODULES, "more than {MAX_MODULES} boot modules");
-            assert!(
-                module.end <= u64::from(EARLY_MAPPED),
-                "a boot module lies above {EARLY_MAPPED:#x}"
-            );
+            assert!(module.end <= u64::from(EARLY_MAPPED), "a boot module lies above {EARLY_MAPPED:#x}");
             modules[n] = BootModule {
                 start: PhysAddr::new(module.start as u32),
                 end: PhysAddr::new(module.end as u32),

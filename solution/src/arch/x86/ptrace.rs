@@ -5,7 +5,7 @@ use core::fmt;
 /// Linux's `struct pt_regs`: what `entry.rs` pushes, lowest address first.
 /// `esp`/`ss` at the end are only pushed by the CPU when it comes from ring 3.
 #[repr(C)]
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct PtRegs {
     pub gs: u32,
     pub fs: u32,
@@ -41,11 +41,7 @@ impl PtRegs {
 /// The register dump of an oops, in the layout of Linux's `show_regs`.
 impl fmt::Display for PtRegs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "EIP: {:04x}:[<{:08x}>] EFLAGS: {:08x}",
-            self.cs, self.eip, self.eflags
-        )?;
+        writeln!(f, "EIP: {:04x}:[<{:08x}>] EFLAGS: {:08x}", self.cs, self.eip, self.eflags)?;
         writeln!(
             f,
             "EAX: {:08x} EBX: {:08x} ECX: {:08x} EDX: {:08x}",

@@ -8,7 +8,9 @@ use super::pic::FIRST_EXTERNAL_VECTOR;
 use super::ptrace::PtRegs;
 use crate::kernel::syscall::do_syscall;
 use crate::pr_emerg;
-use crate::proc::task::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, force_sig_fault};
+use crate::proc::exit::force_sig_fault;
+use crate::proc::sched::{need_resched, schedule};
+use crate::proc::task::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP};
 
 const PAGE_FAULT: u32 = 14;
 
@@ -57,6 +59,10 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
         v if v < u32::from(FIRST_EXTERNAL_VECTOR) => do_exception(regs),
         v => do_irq(v as u8),
     }
+    // A task that used its time slice gives way on its way back to user mode.
+    if regs.user_mode() && need_resched() {
+        schedule();
+    }
 }
 
 /// An exception other than a page fault: in user mode it kills the process
@@ -83,16 +89,8 @@ fn do_page_fault(regs: &mut PtRegs) {
     if regs.user_mode() {
         force_sig_fault(SIGSEGV, regs, Some(address.as_u32()));
     }
-    let reason = if regs.error_code & 1 == 0 {
-        "not-present page"
-    } else {
-        "protection violation"
-    };
-    let access = if regs.error_code & 2 == 0 {
-        "read"
-    } else {
-        "write"
-    };
+    let reason = if regs.error_code & 1 == 0 { "not-present page" } else { "protection violation" };
+    let access = if regs.error_code & 2 == 0 { "read" } else { "write" };
     pr_emerg!("BUG: unable to handle kernel paging request at virtual address {address}");
     pr_emerg!("CR2: {address} ({access} of a {reason})");
     die("page fault (#PF)", regs);
@@ -100,11 +98,7 @@ fn do_page_fault(regs: &mut PtRegs) {
 
 /// Prints an oops for an exception the kernel cannot recover from and panics.
 fn die(what: &str, regs: &PtRegs) -> ! {
-    pr_emerg!(
-        "Oops: {what}, vector {}, error code {:#06x}",
-        regs.vector,
-        regs.error_code
-    );
+    pr_emerg!("Oops: {what}, vector {}, error code {:#06x}", regs.vector, regs.error_code);
     pr_emerg!("{regs}");
     panic!("fatal exception: {what}");
 }

@@ -1,0 +1,154 @@
+//! Running programs: `execve` (Linux's `do_execve`), and starting the
+//! first one, `init`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::sched::{unlazy_mm, wait_until};
+use super::task::{Comm, TaskState, tasks};
+use crate::arch::x86::gdt::{USER_CS, USER_DS};
+use crate::arch::x86::ptrace::PtRegs;
+use crate::arch::x86::switch::prepare_stack;
+use crate::fs::binfmt_elf::{ExecError, MAX_ARG_STRINGS, StartState, load_elf_binary};
+use crate::fs::rootfs;
+use crate::kernel::errno::Errno;
+use crate::mm::mm_struct::{MmRef, init_mm, mm_alloc, mmput, switch_mm};
+use crate::mm::types::VirtAddr;
+use crate::mm::uaccess::{copy_from_user, strncpy_from_user};
+
+/// Longest path or argument string taken (Linux's `PATH_MAX` is 4096).
+const MAX_STRING: usize = 256;
+/// EFLAGS of a new user program: interrupts on (IF) and the always-one bit.
+const USER_EFLAGS: u32 = 0x202;
+
+impl From<ExecError> for Errno {
+    fn from(error: ExecError) -> Self {
+        match error {
+            ExecError::NotExecutable => Errno::ENOEXEC,
+            ExecError::NoMemory => Errno::ENOMEM,
+            ExecError::ArgumentsTooLong => Errno::E2BIG,
+        }
+    }
+}
+
+/// A fresh address space with `path` loaded from the root file system;
+/// it is left loaded. `back` is what to load again if this fails.
+fn load_program(path: &str, argv: &[&str], envp: &[&str], back: MmRef) -> Result<(MmRef, StartState), Errno> {
+    let file = rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?;
+    let mm = mm_alloc().ok_or(Errno::ENOMEM)?;
+    switch_mm(mm);
+    match load_elf_binary(mm.get(), file, argv, envp) {
+        Ok(start) => Ok((mm, start)),
+        Err(error) => {
+            switch_mm(back);
+            mmput(mm);
+            Err(error.into())
+        }
+    }
+}
+
+/// The registers a new program starts with: all zero but the entry point,
+/// the stack pointer, the user segments and EFLAGS.
+fn start_regs(start: &StartState) -> PtRegs {
+    let user_ds = u32::from(USER_DS);
+    PtRegs {
+        eip: start.eip.as_u32(),
+        esp: start.esp.as_u32(),
+        cs: u32::from(USER_CS),
+        ss: user_ds,
+        ds: user_ds,
+        es: user_ds,
+        fs: user_ds,
+        gs: user_ds,
+        eflags: USER_EFLAGS,
+        ..PtRegs::default()
+    }
+}
+
+/// `execve(path, argv, envp)`: replaces the running program by `path`; on
+/// success the system call returns into the new program, whose registers
+/// are written over `regs`.
+pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAddr) -> Result<(), Errno> {
+    let old = tasks().current().mm.expect("a user task calls execve");
+    let path = user_string(old, path)?;
+    let argv = user_strings(old, argv)?;
+    let envp = user_strings(old, envp)?;
+    let (mm, start) = load_program(&path, &as_strs(&argv), &as_strs(&envp), old)?;
+    {
+        let mut table = tasks();
+        let task = table.current();
+        task.mm = Some(mm);
+        task.active_mm = mm;
+        task.comm = Comm::from_path(&path);
+    }
+    mmput(old);
+    *regs = start_regs(&start);
+    Ok(())
+}
+
+fn as_strs(strings: &[String]) -> Vec<&str> {
+    strings.iter().map(String::as_str).collect()
+}
+
+/// A NUL-terminated string at user address `ptr`.
+fn user_string(mm: MmRef, ptr: VirtAddr) -> Result<String, Errno> {
+    let mut buf = [0u8; MAX_STRING];
+    let len = strncpy_from_user(mm.get(), &mut buf, ptr).map_err(|_| Errno::EFAULT)?;
+    let s = core::str::from_utf8(&buf[..len]).map_err(|_| Errno::EINVAL)?;
+    Ok(String::from(s))
+}
+
+/// The strings of a NULL-terminated array of pointers at `array` (a null
+/// `array` is an empty list, as Linux allows).
+fn user_strings(mm: MmRef, array: VirtAddr) -> Result<Vec<String>, Errno> {
+    let mut strings = Vec::new();
+    if array.as_u32() == 0 {
+        return Ok(strings);
+    }
+    loop {
+        let mut word = [0u8; 4];
+        let at = VirtAddr::new(array.as_u32().wrapping_add(4 * strings.len() as u32));
+        copy_from_user(mm.get(), &mut word, at).map_err(|_| Errno::EFAULT)?;
+        let ptr = u32::from_le_bytes(word);
+        if ptr == 0 {
+            return Ok(strings);
+        }
+        if strings.len() == MAX_ARG_STRINGS {
+            return Err(Errno::E2BIG);
+        }
+        strings.push(user_string(mm, VirtAddr::new(ptr))?);
+    }
+}
+
+/// Starts program `path` as pid 1 with the arguments `args` (space
+/// separated) after its name, from task 0, and waits until it exits
+/// (Linux's `run_init_process`). Returns its wait status.
+pub fn run_init_process(path: &str, args: &str) -> u32 {
+    let mut argv: Vec<&str> = Vec::from([path]);
+    argv.extend(args.split_ascii_whitespace().take(MAX_ARG_STRINGS - 1));
+    let envp = ["HOME=/", "TERM=linux"];
+    let (mm, start) = load_program(path, &argv, &envp, init_mm())
+        .unwrap_or_else(|error| panic!("cannot run {path} as init: {error:?}"));
+    switch_mm(init_mm());
+    let pid = {
+        let mut table = tasks();
+        let init = table.create(Comm::from_path(path), Some(mm), mm).expect("memory for init");
+        let top = init.stack_top().expect("a new task has a kernel stack");
+        // SAFETY: the stack was just allocated for this task.
+        init.context_esp = unsafe { prepare_stack(top, &start_regs(&start)) };
+        init.pid
+    };
+    assert_eq!(pid, 1, "init is the first task after the idle task");
+    let mut status = None;
+    wait_until(|| {
+        let mut table = tasks();
+        status = match table.get(1).map(|init| init.state) {
+            Some(TaskState::Zombie(status)) => Some(status),
+            _ => None,
+        };
+        status.is_some()
+    });
+    tasks().release(1);
+    unlazy_mm();
+    status.expect("init exited")
+}

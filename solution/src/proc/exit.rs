@@ -1,0 +1,94 @@
+//! Ending tasks: `exit` (Linux's `do_exit`) and `wait4`.
+//!
+//! An exiting task gives its address space up (`mmput`) but keeps it
+//! loaded, borrowed like a kernel thread's, until the switch away from it;
+//! its children go to `init`; it stays a zombie holding its wait status
+//! until its parent collects it with `wait4`, which frees its kernel stack.
+
+use alloc::vec::Vec;
+
+use super::sched::{schedule, wait_until};
+use super::task::{Pid, TaskState, tasks, with_current};
+use crate::arch::x86::ptrace::PtRegs;
+use crate::kernel::errno::Errno;
+use crate::mm::mm_struct::{mmgrab, mmput};
+use crate::pr_info;
+
+/// `wait4` option: return at once if no child has exited.
+pub const WNOHANG: u32 = 1;
+
+/// Ends the running task with wait status `status`: the exit code in bits
+/// 8-15, or the killing signal in bits 0-6, as Linux encodes it.
+pub fn do_exit(status: u32) -> ! {
+    let mm = {
+        let mut table = tasks();
+        let pid = table.current;
+        let task = table.current();
+        task.state = TaskState::Zombie(status);
+        let mm = task.mm.take();
+        for child in table.iter_mut().filter(|t| t.ppid == pid) {
+            child.ppid = 1;
+        }
+        mm
+    };
+    if let Some(mm) = mm {
+        // The descriptor stays loaded as `active_mm` until the switch away.
+        mmgrab(mm);
+        mmput(mm);
+    }
+    loop {
+        schedule();
+    }
+}
+
+/// Waits for a child (`pid`, or any with -1) to exit, reaps it and returns
+/// its pid and wait status; `Ok(None)` with `WNOHANG` when none has exited
+/// yet; `ECHILD` when there is no such child.
+pub fn do_wait(pid: i32, options: u32) -> Result<Option<(Pid, u32)>, Errno> {
+    let mut result = None;
+    wait_until(|| {
+        result = Some(reap_child(pid));
+        match result {
+            Some(Ok(None)) => options & WNOHANG != 0,
+            _ => true,
+        }
+    });
+    result.expect("the condition ran")
+}
+
+/// A zombie child matching `pid`, reaped; `Ok(None)` if the matching
+/// children all still run.
+fn reap_child(pid: i32) -> Result<Option<(Pid, u32)>, Errno> {
+    let mut table = tasks();
+    let me = table.current;
+    let children: Vec<(Pid, TaskState)> = table
+        .iter()
+        .filter(|t| t.ppid == me && t.pid != me && (pid == -1 || pid == t.pid as i32))
+        .map(|t| (t.pid, t.state))
+        .collect();
+    if children.is_empty() {
+        return Err(Errno::ECHILD);
+    }
+    let zombie = children.iter().find_map(|&(child, state)| match state {
+        TaskState::Zombie(status) => Some((child, status)),
+        TaskState::Running => None,
+    });
+    if let Some((child, _)) = zombie {
+        table.release(child);
+    }
+    Ok(zombie)
+}
+
+/// Kills the running task for an exception it caused in user mode,
+/// reporting it as Linux does (`force_sig` of a fatal signal).
+pub fn force_sig_fault(signal: u32, regs: &PtRegs, address: Option<u32>) -> ! {
+    let (comm, pid) = with_current(|task| (task.comm, task.pid));
+    let (ip, sp, error) = (regs.eip, regs.esp, regs.error_code);
+    match address {
+        Some(address) => {
+            pr_info!("{comm}[{pid}]: segfault at {address:x} ip {ip:08x} sp {sp:08x} error {error:x}")
+        }
+        None => pr_info!("{comm}[{pid}]: trap {} ip:{ip:x} sp:{sp:x} error:{error:x}", regs.vector),
+    }
+    do_exit(signal)
+}
