@@ -8,6 +8,7 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use crate::build::{self, Kernel};
+use crate::initrd;
 use crate::normalize::transcript;
 use crate::qemu::{self, End};
 use crate::scenario::Scenario;
@@ -79,7 +80,7 @@ pub fn run_scenario(kernel: &Path, scenario: &Scenario, repeat: u32) -> Outcome 
         Ok(run) => run,
         Err(message) => return judged(Verdict::Error(message), None, String::new()),
     };
-    let text = transcript(scenario.test, &first);
+    let text = transcript(scenario.scope().as_deref(), &first);
     let end = Some(first.end.clone());
     for _ in 1..repeat {
         match qemu::run(kernel, &scenario.machine(), scenario.timeout) {
@@ -107,6 +108,9 @@ fn judge(scenario: &Scenario, end: &End, text: &str) -> Verdict {
 pub fn grade(kernel: &Kernel, scenarios: &[Scenario], repeat: u32) -> Result<Vec<Outcome>, String> {
     println!("Building {kernel}...");
     let image = build::build(kernel)?;
+    if scenarios.iter().any(|s| s.initrd == Some(initrd::ARCHIVE)) {
+        initrd::build_initrd()?;
+    }
     println!("Grading {kernel}:");
     println!("  {:<14} {:<6} {:>6}  verdict", "scenario", "lab", "points");
     let outcomes: Vec<Outcome> = scenarios

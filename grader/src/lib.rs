@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod grade;
+pub mod initrd;
 pub mod normalize;
 pub mod qemu;
 pub mod scenario;
@@ -18,8 +19,5 @@ use std::path::PathBuf;
 /// The repository's root directory.
 pub fn workspace_root() -> PathBuf {
     let grader = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    grader
-        .parent()
-        .expect("the grader lives inside the repository")
-        .to_path_buf()
+    grader.parent().expect("the grader lives inside the repository").to_path_buf()
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::initrd::ARCHIVE as USER_INITRD;
 use crate::qemu::{End, Machine};
 use crate::workspace_root;
 
@@ -11,7 +12,9 @@ use crate::workspace_root;
 pub struct Scenario {
     /// The snapshot's file name.
     pub name: &'static str,
-    /// The kernel's `test=` name (one kernel test may run on several machines).
+    /// The kernel's `test=` name (one kernel test may run on several
+    /// machines), or, when it starts with `/`, a program of the initrd that
+    /// the kernel runs as `init`.
     pub test: &'static str,
     /// The lab whose code it tests; `None` for the foundation.
     pub lab: Option<u8>,
@@ -33,14 +36,37 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Whether the scenario runs a program as `init` rather than a kernel test.
+    pub fn runs_init(&self) -> bool {
+        self.test.starts_with('/')
+    }
+
+    /// The line the transcript starts at; `None` for `boot`, whose
+    /// transcript is the whole boot log.
+    pub fn scope(&self) -> Option<String> {
+        match self.test {
+            "boot" => None,
+            path if self.runs_init() => Some(format!("Run {path} as init process")),
+            test => Some(format!("test {test}: start")),
+        }
+    }
+
     pub fn machine(&self) -> Machine {
-        let append = format!("test={} {}", self.test, self.options).trim_end().to_string();
+        let key = if self.runs_init() { "init" } else { "test" };
+        let append = format!("{key}={} {}", self.test, self.options).trim_end().to_string();
         let initrd = self.initrd.map(|path| workspace_root().join(path));
         Machine { memory: self.memory.to_string(), append, initrd }
     }
 }
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Book sections.
+const PROCESSES: &str = "book/src/processes.md";
+const LAB2_MMSTEPS: &str = "book/src/labs/lab2-mm.md#fork-exec-and-exit";
+const LAB2_COUNTS: &str = "book/src/labs/lab2-mm.md#two-counts";
+const LAB2_TEARDOWN: &str = "book/src/labs/lab2-mm.md#tearing-an-address-space-down";
+const LAB2_LAZY: &str = "book/src/labs/lab2-mm.md#kernel-threads-and-active_mm";
+
 /// A kernel panic, whatever its message (the snapshot holds the message).
 const PANIC: End = End::Panic(String::new());
 
@@ -73,6 +99,27 @@ fn lab1(
     book: &'static str,
 ) -> Scenario {
     Scenario { test, lab: Some(1), points, memory, options, ..scenario(name, hint, book) }
+}
+
+/// A scenario that runs program `path` of the user initrd as `init`, with
+/// `args` (after `--`), and belongs to `lab` (`None`: the process model).
+fn program(
+    name: &'static str,
+    path: &'static str,
+    args: &'static str,
+    lab: Option<u8>,
+    points: u32,
+    hint: &'static str,
+    book: &'static str,
+) -> Scenario {
+    Scenario {
+        test: path,
+        options: args,
+        initrd: Some(USER_INITRD),
+        lab,
+        points,
+        ..scenario(name, hint, book)
+    }
 }
 
 /// Every scenario, foundation first, then by lab.
@@ -120,6 +167,60 @@ pub fn all() -> Vec<Scenario> {
                 "book/src/instructors.md",
             )
         },
+        program(
+            "hello",
+            "/bin/hello",
+            "-- a b",
+            None,
+            0,
+            "argc, argv and the initial stack are built as Linux's i386 ABI lays them out",
+            PROCESSES,
+        ),
+        program(
+            "chello",
+            "/bin/chello",
+            "",
+            None,
+            0,
+            "a static C program built for Linux must run unchanged",
+            PROCESSES,
+        ),
+        program(
+            "cabi",
+            "/bin/cabi",
+            "",
+            None,
+            0,
+            "results and -errno in eax, fork and wait statuses as on Linux (compare with cargo xtask oracle cabi)",
+            PROCESSES,
+        ),
+        program(
+            "badptr",
+            "/bin/badptr",
+            "",
+            None,
+            0,
+            "every user pointer is checked before use: -EFAULT, never a kernel fault",
+            PROCESSES,
+        ),
+        program(
+            "segv",
+            "/bin/segv",
+            "",
+            None,
+            0,
+            "a user fault kills the process with Linux's segfault line",
+            PROCESSES,
+        ),
+        program(
+            "forkwait",
+            "/bin/forkwait",
+            "",
+            None,
+            0,
+            "fork copies memory, wait collects statuses, execve replaces the program",
+            PROCESSES,
+        ),
         lab1(
             "zones-2g",
             "zones",
@@ -202,6 +303,44 @@ pub fn all() -> Vec<Scenario> {
                 "",
                 "map_page must create the page table and unmap_page must flush the TLB",
                 "book/src/labs/lab1-paging.md#mapping-and-unmapping",
+            )
+        },
+        program(
+            "mmsteps",
+            "/bin/mmsteps",
+            "",
+            Some(2),
+            15,
+            "fork makes a second mm_struct with one user; exit and wait give everything back",
+            LAB2_MMSTEPS,
+        ),
+        program(
+            "cthread",
+            "/bin/cthread",
+            "",
+            Some(2),
+            10,
+            "CLONE_VM shares the mm_struct: mm_users counts both tasks",
+            LAB2_COUNTS,
+        ),
+        program(
+            "manyfork",
+            "/bin/manyfork",
+            "",
+            Some(2),
+            10,
+            "every exited address space must be torn down: frames, page tables, directory, descriptor",
+            LAB2_TEARDOWN,
+        ),
+        Scenario {
+            test: "kthread",
+            initrd: Some(USER_INITRD),
+            lab: Some(2),
+            points: 15,
+            ..scenario(
+                "kthread",
+                "a kernel thread borrows active_mm with mmgrab and gives it back with mmdrop",
+                LAB2_LAZY,
             )
         },
     ]

@@ -7,13 +7,18 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use grader::build::{Kernel, build};
+use grader::initrd::build_initrd;
 use grader::normalize::transcript;
 use grader::{qemu, scenario};
 
-/// The reference kernel, built once for all tests in this binary.
+/// The reference kernel and the user programs' initrd, built once for all
+/// tests in this binary.
 fn reference_kernel() -> &'static PathBuf {
     static KERNEL: OnceLock<PathBuf> = OnceLock::new();
-    KERNEL.get_or_init(|| build(&Kernel::Reference).expect("the reference kernel builds"))
+    KERNEL.get_or_init(|| {
+        build_initrd().expect("the user programs build");
+        build(&Kernel::Reference).expect("the reference kernel builds")
+    })
 }
 
 fn check(name: &str) {
@@ -24,7 +29,7 @@ fn check(name: &str) {
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {
-        insta::assert_snapshot!(name, transcript(scenario.test, &run));
+        insta::assert_snapshot!(name, transcript(scenario.scope().as_deref(), &run));
     });
     assert!(run.end.same_kind(&scenario.expect), "{name} ended with {:?}", run.end);
 }
@@ -64,4 +69,14 @@ scenario_tests! {
     kmalloc => "kmalloc",
     pgwalk => "pgwalk",
     pgmap => "pgmap",
+    hello => "hello",
+    chello => "chello",
+    cabi => "cabi",
+    badptr => "badptr",
+    segv => "segv",
+    forkwait => "forkwait",
+    mmsteps => "mmsteps",
+    cthread => "cthread",
+    manyfork => "manyfork",
+    kthread => "kthread",
 }

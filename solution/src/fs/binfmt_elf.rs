@@ -80,15 +80,16 @@ pub fn load_elf_binary(
         return Err(ExecError::NotExecutable);
     }
     let segments = elf.segments().ok_or(ExecError::NotExecutable)?;
-    let mut phdr = None;
+    let (mut phdr, mut end) = (None, 0);
     for segment in segments.iter().filter(|s| s.p_type == PT_LOAD) {
-        load_segment(mm, file.data, &segment)?;
+        end = end.max(load_segment(mm, file.data, &segment)?);
         if segment.p_offset == 0 {
             phdr = Some(segment.p_vaddr as u32 + header.e_phoff as u32);
         }
     }
-    mm.start_brk = mm.end_data.max(mm.end_code);
-    mm.brk = VirtAddr::new(mm.start_brk.as_u32().next_multiple_of(PAGE_SIZE));
+    // The heap starts on the page after the highest segment, bss included.
+    mm.start_brk = VirtAddr::new(end.next_multiple_of(PAGE_SIZE));
+    mm.brk = mm.start_brk;
     let auxv = [
         (AT_PHDR, phdr.unwrap_or(0)),
         (AT_PHENT, u32::from(header.e_phentsize)),
@@ -105,12 +106,15 @@ pub fn load_elf_binary(
 }
 
 /// Maps every page of `segment` and copies its file bytes; the rest (the
-/// `.bss`) stays zero.
-fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Result<(), ExecError> {
+/// `.bss`) stays zero. Returns the end of the segment in memory.
+fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Result<u32, ExecError> {
     let (vaddr, memsz, filesz) = (segment.p_vaddr as u32, segment.p_memsz as u32, segment.p_filesz as u32);
     let offset = segment.p_offset as usize;
     let end = vaddr.checked_add(memsz).filter(|&end| end <= TASK_SIZE).ok_or(ExecError::NotExecutable)?;
-    let contents = data.get(offset..offset + filesz as usize).ok_or(ExecError::NotExecutable)?;
+    let contents = match filesz {
+        0 => &[][..],
+        _ => data.get(offset..offset + filesz as usize).ok_or(ExecError::NotExecutable)?,
+    };
     let flags = if segment.p_flags & PF_W != 0 { PteFlags::RW } else { PteFlags::empty() };
     for page in (vaddr & !(PAGE_SIZE - 1)..end).step_by(PAGE_SIZE as usize) {
         let pfn = mm.populate_page(VirtAddr::new(page), flags).map_err(|_| ExecError::NoMemory)?;
@@ -133,7 +137,7 @@ fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Resu
     } else if segment.p_flags & PF_W != 0 {
         (mm.start_data, mm.end_data) = (start, VirtAddr::new(vaddr + filesz));
     }
-    Ok(())
+    Ok(end.as_u32())
 }
 
 /// Maps the stack below `TASK_SIZE` and writes the strings, the vectors and

@@ -3,7 +3,11 @@
 
 #[cfg(target_os = "none")]
 pub mod binfmt_elf;
+#[cfg(target_os = "none")]
+pub mod file;
 pub mod initramfs;
+#[cfg(target_os = "none")]
+pub mod procfs;
 
 #[cfg(target_os = "none")]
 static ROOTFS: spin::Once<initramfs::Initramfs<'static>> = spin::Once::new();

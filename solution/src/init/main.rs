@@ -14,8 +14,7 @@ use crate::mm::layout::{MAXMEM, PAGE_SHIFT};
 use crate::mm::mm_struct::mm_init;
 use crate::mm::node::nr_free_pages;
 use crate::mm::types::{Pfn, PhysAddr};
-use crate::proc::exec::run_init_process;
-use crate::proc::task::sched_init;
+use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
 
 /// Brings the kernel up, then runs the scenario named by `test=`, or the
@@ -50,7 +49,6 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     show_layout();
 
     mm_init();
-    sched_init();
     if let Some(initrd) = boot_modules().first() {
         mount_root(initrd.bytes());
     }
@@ -68,7 +66,8 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
 fn run_init(path: &str, args: &str) -> ! {
     let free = nr_free_pages();
     pr_info!("Run {path} as init process");
-    let status = run_init_process(path, args);
+    spawn_init(path, args);
+    let status = wait_init();
     match status & 0x7f {
         0 => pr_info!("init exited with code {}", status >> 8),
         signal => pr_info!("init killed by signal {signal}"),

@@ -19,6 +19,10 @@ pub enum Errno {
     EFAULT = 14,
     /// Invalid argument.
     EINVAL = 22,
+    /// Too many open files.
+    EMFILE = 24,
+    /// Read-only file system.
+    EROFS = 30,
     /// Function not implemented.
     ENOSYS = 38,
 }

@@ -38,6 +38,19 @@ pub fn printk(level: LogLevel, args: fmt::Arguments) {
     }
 }
 
+/// Text printed at `Info` level as it is written (lines end in `\n`): a
+/// sink for the dumps that also fill `/proc` files.
+pub struct InfoWriter;
+
+impl fmt::Write for InfoWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if (LogLevel::Info as u8) < CONSOLE_LOGLEVEL.load(Ordering::Relaxed) {
+            serial::write_fmt(format_args!("{s}"));
+        }
+        Ok(())
+    }
+}
+
 /// Prints a line at an explicit [`LogLevel`].
 #[macro_export]
 macro_rules! printk {

@@ -5,23 +5,31 @@
 
 use super::errno::{Errno, SysResult, to_eax};
 use crate::arch::x86::ptrace::PtRegs;
+use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
+use crate::fs::file::{File, FileData};
+use crate::fs::{procfs, rootfs};
 use crate::mm::types::VirtAddr;
-use crate::mm::uaccess::{copy_from_user, copy_to_user};
+use crate::mm::uaccess::{access_ok, copy_from_user, copy_to_user, strncpy_from_user};
+use crate::pr_info;
 use crate::proc::exec::do_execve;
 use crate::proc::exit::{do_exit, do_wait};
 use crate::proc::fork::do_fork;
+use crate::proc::sched::schedule;
 use crate::proc::task::{tasks, with_current};
 
 const NR_EXIT: u32 = 1;
 const NR_FORK: u32 = 2;
 const NR_READ: u32 = 3;
 const NR_WRITE: u32 = 4;
+const NR_OPEN: u32 = 5;
+const NR_CLOSE: u32 = 6;
 const NR_WAITPID: u32 = 7;
 const NR_EXECVE: u32 = 11;
 const NR_GETPID: u32 = 20;
 const NR_BRK: u32 = 45;
 const NR_GETPPID: u32 = 64;
+const NR_REBOOT: u32 = 88;
 const NR_WAIT4: u32 = 114;
 const NR_CLONE: u32 = 120;
 const NR_SCHED_YIELD: u32 = 158;
@@ -30,6 +38,8 @@ const NR_EXIT_GROUP: u32 = 252;
 
 /// Bytes `read` and `write` copy at a time.
 const CHUNK: usize = 256;
+/// Longest path `open` takes.
+const MAX_PATH: usize = 256;
 
 /// Runs the system call `regs` asks for and puts its result in `eax`.
 pub fn do_syscall(regs: &mut PtRegs) {
@@ -40,6 +50,8 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_CLONE => do_fork(a, (b != 0).then_some(b), regs).map_err(|_| Errno::ENOMEM),
         NR_READ => sys_read(a, VirtAddr::new(b), c as usize),
         NR_WRITE => sys_write(a, VirtAddr::new(b), c as usize),
+        NR_OPEN => sys_open(VirtAddr::new(a), b),
+        NR_CLOSE => with_current(|task| task.files.close(a)).then_some(0).ok_or(Errno::EBADF),
         NR_WAITPID | NR_WAIT4 => sys_wait4(a as i32, VirtAddr::new(b), c),
         NR_EXECVE => match do_execve(regs, VirtAddr::new(a), VirtAddr::new(b), VirtAddr::new(c)) {
             // The new program starts with the registers exec gave it.
@@ -48,7 +60,11 @@ pub fn do_syscall(regs: &mut PtRegs) {
         },
         NR_GETPID => Ok(with_current(|task| task.pid)),
         NR_GETPPID => Ok(with_current(|task| task.ppid)),
-        NR_SCHED_YIELD => Ok(0),
+        NR_REBOOT => sys_reboot(a, b, c),
+        NR_SCHED_YIELD => {
+            schedule();
+            Ok(0)
+        }
         // The heap and memory mappings are lab 6's.
         NR_BRK | NR_MMAP2 => Err(Errno::ENOSYS),
         _ => Err(Errno::ENOSYS),
@@ -56,12 +72,12 @@ pub fn do_syscall(regs: &mut PtRegs) {
     regs.eax = to_eax(result);
 }
 
-/// `write(fd, buf, count)`: standard output and error go to the console.
+/// `write(fd, buf, count)`: only the console can be written.
 fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
-    if fd != 1 && fd != 2 {
+    let (mm, file) = with_current(|task| (task.mm, task.files.get(fd).cloned()));
+    let (Some(mm), Some(File::Console)) = (mm, file) else {
         return Err(Errno::EBADF);
-    }
-    let mm = with_current(|task| task.mm).expect("a user task writes");
+    };
     let mut chunk = [0u8; CHUNK];
     let mut done = 0;
     while done < count {
@@ -74,17 +90,64 @@ fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     Ok(count as u32)
 }
 
-/// `read(fd, buf, count)`: standard input is the console, a line at a time
-/// with echo and backspace, as a terminal in canonical mode gives it.
+/// `read(fd, buf, count)`: the console gives a line at a time, with echo
+/// and backspace, as a terminal in canonical mode; a file gives what is
+/// left of it from its offset.
 fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
-    if fd != 0 {
-        return Err(Errno::EBADF);
+    let mm = with_current(|task| task.mm).ok_or(Errno::EBADF)?;
+    let mut chunk = [0u8; CHUNK];
+    let want = count.min(CHUNK);
+    // Checked before waiting for input, as Linux does.
+    if !access_ok(mm.get(), buf, want, true) {
+        return Err(Errno::EFAULT);
     }
-    let mm = with_current(|task| task.mm).expect("a user task reads");
-    let mut line = [0u8; CHUNK];
-    let len = tty::read_line(&mut line[..count.min(CHUNK)]);
-    copy_to_user(mm.get(), buf, &line[..len]).map_err(|_| Errno::EFAULT)?;
+    let len = match with_current(|task| task.files.get(fd).cloned()).ok_or(Errno::EBADF)? {
+        File::Console => tty::read_line(&mut chunk[..want]),
+        File::Bytes { data, pos } => {
+            let rest = data.bytes().get(pos..).unwrap_or(&[]);
+            let len = rest.len().min(want);
+            chunk[..len].copy_from_slice(&rest[..len]);
+            with_current(|task| {
+                if let Some(File::Bytes { pos, .. }) = task.files.get(fd) {
+                    *pos += len;
+                }
+            });
+            len
+        }
+    };
+    copy_to_user(mm.get(), buf, &chunk[..len]).map_err(|_| Errno::EFAULT)?;
     Ok(len as u32)
+}
+
+/// `open(path, flags)`: files of the initrd and of `/proc`, read-only.
+fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
+    const O_ACCMODE: u32 = 3;
+    let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
+    let mut name = [0u8; MAX_PATH];
+    let len = strncpy_from_user(mm.get(), &mut name, path).map_err(|_| Errno::EFAULT)?;
+    let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
+    let data = match procfs::proc_read(path) {
+        Some(text) => FileData::Generated(text),
+        None => FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?.data),
+    };
+    if flags & O_ACCMODE != 0 {
+        return Err(Errno::EROFS);
+    }
+    let file = File::Bytes { data, pos: 0 };
+    with_current(|task| task.files.install(file)).ok_or(Errno::EMFILE)
+}
+/// `reboot(magic1, magic2, cmd)`: powering off or halting ends the QEMU
+/// run; the two magic numbers must be Linux's.
+fn sys_reboot(magic1: u32, magic2: u32, cmd: u32) -> SysResult {
+    const MAGIC1: u32 = 0xfee1_dead;
+    const MAGIC2: u32 = 672_274_793;
+    const CMD_HALT: u32 = 0xcdef_0123;
+    const CMD_POWER_OFF: u32 = 0x4321_fedc;
+    if magic1 != MAGIC1 || magic2 != MAGIC2 || (cmd != CMD_HALT && cmd != CMD_POWER_OFF) {
+        return Err(Errno::EINVAL);
+    }
+    pr_info!("reboot: Power down");
+    qemu_exit(QemuExitCode::Success)
 }
 
 /// `wait4(pid, status, options, rusage)` and `waitpid`: `rusage` is not

@@ -2,7 +2,7 @@
 //! Linux's `/proc` files: what the scenarios and the monitor show, and what
 //! the grader's snapshots hold.
 
-use core::fmt;
+use core::fmt::{self, Write};
 
 use super::init::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
@@ -14,6 +14,7 @@ use super::pgwalk::{PageTableMem, Walk};
 use super::types::VirtAddr;
 use super::zone::{MAX_ORDER, Zone, ZoneType};
 use crate::arch::x86::sections::kernel_sections;
+use crate::kernel::printk::InfoWriter;
 use crate::pr_info;
 
 /// Prints the walk of `va` through `swapper_pg_dir`, one line:
@@ -46,11 +47,12 @@ fn populated(pgdat: &PgData) -> impl Iterator<Item = &Zone> {
 }
 
 /// `/proc/buddyinfo`: free blocks per order (0 to 10), one line per zone.
-pub fn show_buddyinfo() {
+pub fn buddyinfo_text(out: &mut impl Write) -> fmt::Result {
     let pgdat = node();
     for zone in populated(&pgdat) {
-        pr_info!("Node 0, zone {:>8}{}", zone.kind.name(), FreeCounts(zone));
+        writeln!(out, "Node 0, zone {:>8}{}", zone.kind.name(), FreeCounts(zone))?;
     }
+    Ok(())
 }
 
 /// A zone's `nr_free` per order, each right-aligned in 7 columns.
@@ -70,33 +72,49 @@ pub fn buddyinfo() -> [[u32; MAX_ORDER]; 3] {
 
 /// The useful part of `/proc/zoneinfo`: per zone its range, page counts and
 /// watermarks.
-pub fn show_zoneinfo() {
+pub fn zoneinfo_text(out: &mut impl Write) -> fmt::Result {
     let pgdat = node();
     for zone in populated(&pgdat) {
-        pr_info!("Node 0, zone {:>8}", zone.kind.name());
-        pr_info!("  pages free     {}", zone.free_pages);
-        pr_info!("        min      {}", zone.pages_min);
-        pr_info!("        low      {}", zone.pages_low);
-        pr_info!("        high     {}", zone.pages_high);
-        pr_info!("        spanned  {}", zone.spanned_pages);
-        pr_info!("        present  {}", zone.present_pages);
-        pr_info!("        managed  {}", zone.managed_pages);
-        pr_info!("  start_pfn:     {}", zone.zone_start_pfn.as_u32());
+        writeln!(out, "Node 0, zone {:>8}", zone.kind.name())?;
+        writeln!(out, "  pages free     {}", zone.free_pages)?;
+        writeln!(out, "        min      {}", zone.pages_min)?;
+        writeln!(out, "        low      {}", zone.pages_low)?;
+        writeln!(out, "        high     {}", zone.pages_high)?;
+        writeln!(out, "        spanned  {}", zone.spanned_pages)?;
+        writeln!(out, "        present  {}", zone.present_pages)?;
+        writeln!(out, "        managed  {}", zone.managed_pages)?;
+        writeln!(out, "  start_pfn:     {}", zone.zone_start_pfn.as_u32())?;
     }
+    Ok(())
 }
 
 /// A `/proc/meminfo` summary: totals and free memory, low and high.
-pub fn show_meminfo() {
+pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     let pgdat = node();
     let high = pgdat.zone(ZoneType::HighMem);
     let total: u32 = pgdat.zones.iter().map(|z| z.managed_pages).sum();
     let kb = |pages: u32| pages * (PAGE_SIZE / 1024);
-    pr_info!("MemTotal:     {:8} kB", kb(total));
-    pr_info!("MemFree:      {:8} kB", kb(pgdat.nr_free_pages()));
-    pr_info!("HighTotal:    {:8} kB", kb(high.managed_pages));
-    pr_info!("HighFree:     {:8} kB", kb(high.free_pages));
-    pr_info!("LowTotal:     {:8} kB", kb(total - high.managed_pages));
-    pr_info!("LowFree:      {:8} kB", kb(pgdat.nr_free_pages() - high.free_pages));
+    writeln!(out, "MemTotal:     {:8} kB", kb(total))?;
+    writeln!(out, "MemFree:      {:8} kB", kb(pgdat.nr_free_pages()))?;
+    writeln!(out, "HighTotal:    {:8} kB", kb(high.managed_pages))?;
+    writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
+    writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;
+    writeln!(out, "LowFree:      {:8} kB", kb(pgdat.nr_free_pages() - high.free_pages))
+}
+
+/// Prints `/proc/buddyinfo` on the console.
+pub fn show_buddyinfo() {
+    let _ = buddyinfo_text(&mut InfoWriter);
+}
+
+/// Prints `/proc/zoneinfo` on the console.
+pub fn show_zoneinfo() {
+    let _ = zoneinfo_text(&mut InfoWriter);
+}
+
+/// Prints `/proc/meminfo` on the console.
+pub fn show_meminfo() {
+    let _ = meminfo_text(&mut InfoWriter);
 }
 
 /// Prints every present entry of `swapper_pg_dir` covering `[start, end)`,

@@ -88,8 +88,9 @@ impl MmRef {
 }
 
 /// The kernel's own descriptor (Linux's `init_mm`), over `swapper_pg_dir`:
-/// static, so that the boot allocates nothing for it, and never freed.
-static mut INIT_MM: MmStruct = MmStruct::new(Pfn::new(0));
+/// static, so that the boot allocates nothing for it, and never freed. Its
+/// second reference is the idle task's, which starts on it.
+static mut INIT_MM: MmStruct = MmStruct { mm_count: 2, ..MmStruct::new(Pfn::new(0)) };
 /// Guards the `mmlist` links of every descriptor (Linux's `mmlist_lock`).
 static MMLIST_LOCK: Mutex<()> = Mutex::new(());
 

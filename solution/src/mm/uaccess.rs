@@ -20,7 +20,7 @@ pub struct Fault;
 
 /// Whether `[addr, addr + len)` is user memory of `mm` the caller may read,
 /// or write when `write` is set (Linux's `access_ok` plus the page check).
-fn access_ok(mm: &MmStruct, addr: VirtAddr, len: usize, write: bool) -> bool {
+pub fn access_ok(mm: &MmStruct, addr: VirtAddr, len: usize, write: bool) -> bool {
     let Some(end) = addr.as_u32().checked_add(len as u32) else {
         return false;
     };

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::exit::{WNOHANG, do_wait};
 use super::sched::{unlazy_mm, wait_until};
 use super::task::{Comm, TaskState, tasks};
 use crate::arch::x86::gdt::{USER_CS, USER_DS};
@@ -78,7 +79,7 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
         let mut table = tasks();
         let task = table.current();
         task.mm = Some(mm);
-        task.active_mm = mm;
+        task.active_mm = Some(mm);
         task.comm = Comm::from_path(&path);
     }
     mmput(old);
@@ -120,35 +121,37 @@ fn user_strings(mm: MmRef, array: VirtAddr) -> Result<Vec<String>, Errno> {
     }
 }
 
-/// Starts program `path` as pid 1 with the arguments `args` (space
-/// separated) after its name, from task 0, and waits until it exits
-/// (Linux's `run_init_process`). Returns its wait status.
-pub fn run_init_process(path: &str, args: &str) -> u32 {
+/// Starts program `path` as pid 1, `init`, with the arguments `args`
+/// (space separated) after its name (Linux's `run_init_process`). The idle
+/// task, which calls it, runs it by waiting.
+pub fn spawn_init(path: &str, args: &str) {
     let mut argv: Vec<&str> = Vec::from([path]);
     argv.extend(args.split_ascii_whitespace().take(MAX_ARG_STRINGS - 1));
     let envp = ["HOME=/", "TERM=linux"];
     let (mm, start) = load_program(path, &argv, &envp, init_mm())
         .unwrap_or_else(|error| panic!("cannot run {path} as init: {error:?}"));
     switch_mm(init_mm());
-    let pid = {
-        let mut table = tasks();
-        let init = table.create(Comm::from_path(path), Some(mm), mm).expect("memory for init");
-        let top = init.stack_top().expect("a new task has a kernel stack");
-        // SAFETY: the stack was just allocated for this task.
-        init.context_esp = unsafe { prepare_stack(top, &start_regs(&start)) };
-        init.pid
-    };
-    assert_eq!(pid, 1, "init is the first task after the idle task");
+    let mut table = tasks();
+    let init = table.create(Comm::from_path(path), Some(mm)).expect("memory for init");
+    assert_eq!(init.pid, 1, "init is the first task after the idle task");
+    let top = init.stack_top().expect("a new task has a kernel stack");
+    // SAFETY: the stack was just allocated for this task.
+    init.context_esp = unsafe { prepare_stack(top, &start_regs(&start)) };
+}
+
+/// Lets the other tasks run until `init` exits; then reaps it and the idle
+/// task's other children (kernel threads), loads `init_mm` again and
+/// returns init's wait status.
+pub fn wait_init() -> u32 {
     let mut status = None;
     wait_until(|| {
-        let mut table = tasks();
-        status = match table.get(1).map(|init| init.state) {
+        status = match tasks().get(1).map(|init| init.state) {
             Some(TaskState::Zombie(status)) => Some(status),
             _ => None,
         };
         status.is_some()
     });
-    tasks().release(1);
+    while let Ok(Some(_)) = do_wait(-1, WNOHANG) {}
     unlazy_mm();
     status.expect("init exited")
 }

@@ -4,7 +4,7 @@
 use super::task::{Comm, Pid, tasks};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::arch::x86::switch::{prepare_kernel_thread_stack, prepare_stack};
-use crate::mm::mm_struct::{MmRef, dup_mm, init_mm, mmget};
+use crate::mm::mm_struct::{MmRef, dup_mm, mmget};
 
 /// `clone` flag: share the address space (a thread).
 pub const CLONE_VM: u32 = 0x100;
@@ -25,7 +25,7 @@ pub fn do_fork(flags: u32, stack: Option<u32>, regs: &PtRegs) -> Result<Pid, NoM
     };
     let mm = copy_mm(flags, parent_mm).ok_or(NoMemory)?;
     let mut table = tasks();
-    let Some(child) = table.create(comm, Some(mm), mm) else {
+    let Some(child) = table.create(comm, Some(mm)) else {
         drop(table);
         crate::mm::mm_struct::mmput(mm);
         return Err(NoMemory);
@@ -52,9 +52,9 @@ fn copy_mm(flags: u32, parent: MmRef) -> Option<MmRef> {
 
 /// Starts a kernel thread running `f` (Linux's `kernel_thread`): no `mm` of
 /// its own, it borrows whichever address space is loaded when it runs.
-pub fn kernel_thread(name: &str, f: fn()) -> Result<Pid, NoMemory> {
+pub fn kernel_thread(name: &str, f: extern "C" fn()) -> Result<Pid, NoMemory> {
     let mut table = tasks();
-    let thread = table.create(Comm::from_path(name), None, init_mm()).ok_or(NoMemory)?;
+    let thread = table.create(Comm::from_path(name), None).ok_or(NoMemory)?;
     let top = thread.stack_top().expect("a new task has a kernel stack");
     // SAFETY: the stack was just allocated for this task.
     thread.context_esp = unsafe { prepare_kernel_thread_stack(top, f) };

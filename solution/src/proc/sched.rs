@@ -64,28 +64,28 @@ pub fn schedule() -> bool {
 /// The address-space half of a switch from `prev` to `next`, and the
 /// kernel stack in the TSS; returns `next`'s saved stack pointer.
 fn context_switch_mm(table: &mut Tasks, prev: Pid, next: Pid) -> u32 {
-    let borrowed = table.get(prev).map(|p| (p.mm, p.active_mm)).expect("prev exists");
-    let task = table.get(next).expect("next exists");
-    match task.mm {
-        None => {
-            task.active_mm = borrowed.1;
-            mmgrab(task.active_mm);
-        }
-        Some(mm) => {
-            task.active_mm = mm;
-            if mm != borrowed.1 {
-                switch_mm(mm);
-            }
-        }
+    let prev_task = table.get(prev).expect("prev exists");
+    let lazy_prev = prev_task.mm.is_none();
+    let loaded = prev_task.active_mm.expect("the running task has an address space loaded");
+    if lazy_prev {
+        // Like Linux, a lazy task keeps nothing while switched out; its
+        // reference goes once the next task holds its own.
+        prev_task.active_mm = None;
     }
+    let task = table.get(next).expect("next exists");
+    let mm = task.mm.unwrap_or(loaded);
+    if task.mm.is_none() {
+        mmgrab(mm);
+    } else if mm != loaded {
+        switch_mm(mm);
+    }
+    task.active_mm = Some(mm);
     if let Some(top) = task.stack_top() {
         set_kernel_stack(top);
     }
     let next_esp = task.context_esp;
-    if borrowed.0.is_none() {
-        // The previous task borrowed its address space: give it back, now
-        // that the next one holds its own reference or another is loaded.
-        mmdrop(borrowed.1);
+    if lazy_prev {
+        mmdrop(loaded);
     }
     next_esp
 }
@@ -107,9 +107,9 @@ pub fn wait_until(mut done: impl FnMut() -> bool) {
 pub fn unlazy_mm() {
     let mut table = tasks();
     let task = table.current();
-    let borrowed = task.active_mm;
+    let borrowed = task.active_mm.expect("the running task has an address space loaded");
     if task.mm.is_none() && borrowed != init_mm() {
-        task.active_mm = init_mm();
+        task.active_mm = Some(init_mm());
         mmgrab(init_mm());
         switch_mm(init_mm());
         drop(table);

@@ -11,9 +11,10 @@ use core::fmt;
 
 use spin::{Mutex, MutexGuard};
 
+use crate::fs::file::FdTable;
 use crate::mm::gfp::GFP_KERNEL;
 use crate::mm::layout::{__va, PAGE_SIZE};
-use crate::mm::mm_struct::{MmRef, init_mm, mmgrab};
+use crate::mm::mm_struct::{MmRef, init_mm};
 use crate::mm::node::{__free_pages, alloc_pages};
 use crate::mm::types::Pfn;
 
@@ -76,13 +77,16 @@ pub struct TaskStruct {
     /// The address space it owns; `None` for a kernel thread.
     pub mm: Option<MmRef>,
     /// The address space loaded while it runs: its `mm`, or, for a kernel
-    /// thread, the one it borrowed from the task before it (lazy TLB).
-    pub active_mm: MmRef,
+    /// thread, the one it borrowed from the task before it (lazy TLB);
+    /// `None` for a kernel thread while it is switched out.
+    pub active_mm: Option<MmRef>,
     /// The first frame of its kernel stack (`None` for task 0, which runs
     /// on the boot stack).
     kernel_stack: Option<Pfn>,
     /// The stack pointer saved when it was switched out.
     pub context_esp: u32,
+    /// Its open files.
+    pub files: FdTable,
 }
 
 impl TaskStruct {
@@ -113,9 +117,10 @@ static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
         comm: Comm { bytes: *b"swapper\0\0\0\0\0\0\0\0\0", len: 7 },
         state: TaskState::Running,
         mm: None,
-        active_mm: init_mm(),
+        active_mm: Some(init_mm()),
         kernel_stack: None,
         context_esp: 0,
+        files: FdTable::console(),
     },
     slots: [const { None }; NR_TASKS],
     current: 0,
@@ -140,6 +145,11 @@ impl Tasks {
         }
     }
 
+    /// Every task, the idle task first.
+    pub fn all(&self) -> impl Iterator<Item = &TaskStruct> {
+        core::iter::once(&self.idle).chain(self.iter())
+    }
+
     /// The tasks other than the idle task.
     pub fn iter(&self) -> impl Iterator<Item = &TaskStruct> {
         self.slots.iter().flatten().map(|task| &**task)
@@ -149,9 +159,10 @@ impl Tasks {
         self.slots.iter_mut().flatten().map(|task| &mut **task)
     }
 
-    /// A new task, child of the current one, with a kernel stack and the
-    /// given address space; `None` when memory is out.
-    pub fn create(&mut self, comm: Comm, mm: Option<MmRef>, active_mm: MmRef) -> Option<&mut TaskStruct> {
+    /// A new task, child of the current one, with a kernel stack, the given
+    /// address space and a copy of the current task's open files; `None`
+    /// when memory or the table is full.
+    pub fn create(&mut self, comm: Comm, mm: Option<MmRef>) -> Option<&mut TaskStruct> {
         if self.slots.iter().all(Option::is_some) {
             return None;
         }
@@ -165,9 +176,10 @@ impl Tasks {
             comm,
             state: TaskState::Running,
             mm,
-            active_mm,
+            active_mm: mm,
             kernel_stack: Some(kernel_stack),
             context_esp: 0,
+            files: self.current().files.clone(),
         };
         let slot = self.slots.iter_mut().find(|slot| slot.is_none())?;
         *slot = Some(Box::new(task));
@@ -183,12 +195,6 @@ impl Tasks {
             }
         }
     }
-}
-
-/// Makes the boot context task 0, the idle task: a kernel thread whose
-/// `active_mm` is `init_mm`, which it holds a reference to.
-pub fn sched_init() {
-    mmgrab(init_mm());
 }
 
 /// Runs `f` on the running task.

@@ -8,6 +8,7 @@
 
 mod foundation;
 mod lab1;
+mod lab2;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::mm::node::nr_free_pages;
@@ -28,6 +29,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("kmalloc", lab1::kmalloc),
     ("pgwalk", lab1::pgwalk),
     ("pgmap", lab1::pgmap),
+    ("kthread", lab2::kthread),
 ];
 
 /// Runs scenario `name` and ends the run with success if it returns.

@@ -69,7 +69,7 @@ pub unsafe fn prepare_stack(stack_top: u32, regs: &PtRegs) -> u32 {
 ///
 /// # Safety
 /// `stack_top` must be the top of an unused kernel stack of at least 64 bytes.
-pub unsafe fn prepare_kernel_thread_stack(stack_top: u32, f: fn()) -> u32 {
+pub unsafe fn prepare_kernel_thread_stack(stack_top: u32, f: extern "C" fn()) -> u32 {
     let words = stack_top as *mut u32;
     // SAFETY: the seven words below the top lie inside the stack.
     unsafe {
@@ -85,7 +85,7 @@ pub unsafe fn prepare_kernel_thread_stack(stack_top: u32, f: fn()) -> u32 {
 
 /// Where a kernel thread begins: it runs `f`, with interrupts off like all
 /// kernel code here, then exits.
-extern "C" fn kernel_thread_start(f: fn()) -> ! {
+extern "C" fn kernel_thread_start(f: extern "C" fn()) -> ! {
     f();
     crate::proc::exit::do_exit(0)
 }

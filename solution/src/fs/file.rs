@@ -1,0 +1,68 @@
+//! Open files and each task's table of them. Descriptors 0, 1 and 2 are
+//! the console; others are read-only files of the initrd or of `/proc`,
+//! whose text is made when they are opened.
+
+use alloc::vec::Vec;
+
+/// Descriptors a task may have open at once.
+pub const NR_OPEN: usize = 8;
+
+/// An open file.
+#[derive(Clone)]
+pub enum File {
+    /// The console: reads are lines from the terminal, writes go to it.
+    Console,
+    /// A read-only file and the offset of the next read.
+    Bytes { data: FileData, pos: usize },
+}
+
+/// What a read-only file holds.
+#[derive(Clone)]
+pub enum FileData {
+    /// A file of the initrd, read in place.
+    Initrd(&'static [u8]),
+    /// Text made when the file was opened (a `/proc` file).
+    Generated(Vec<u8>),
+}
+
+impl FileData {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Initrd(data) => data,
+            Self::Generated(text) => text,
+        }
+    }
+}
+
+/// A task's open files, by descriptor.
+#[derive(Clone)]
+pub struct FdTable {
+    files: [Option<File>; NR_OPEN],
+}
+
+impl FdTable {
+    /// Standard input, output and error on the console, nothing else.
+    pub const fn console() -> Self {
+        const CONSOLE: Option<File> = Some(File::Console);
+        const CLOSED: Option<File> = None;
+        let files = [CONSOLE, CONSOLE, CONSOLE, CLOSED, CLOSED, CLOSED, CLOSED, CLOSED];
+        Self { files }
+    }
+
+    pub fn get(&mut self, fd: u32) -> Option<&mut File> {
+        self.files.get_mut(fd as usize)?.as_mut()
+    }
+
+    /// Puts `file` at the lowest free descriptor and returns it; `None`
+    /// when all are in use.
+    pub fn install(&mut self, file: File) -> Option<u32> {
+        let (fd, slot) = self.files.iter_mut().enumerate().find(|(_, slot)| slot.is_none())?;
+        *slot = Some(file);
+        Some(fd as u32)
+    }
+
+    /// Closes `fd`; whether it was open.
+    pub fn close(&mut self, fd: u32) -> bool {
+        self.files.get_mut(fd as usize).and_then(Option::take).is_some()
+    }
+}

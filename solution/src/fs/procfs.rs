@@ -1,0 +1,112 @@
+//! `/proc`: files whose text the kernel writes when they are opened, so
+//! that a program (the shell's `ps`, `status`, `meminfo`) can read the
+//! kernel's state in Linux's formats.
+//!
+//! | file | contents |
+//! |---|---|
+//! | `/proc/meminfo`, `/proc/buddyinfo`, `/proc/zoneinfo` | as the monitor shows them |
+//! | `/proc/PID/status`, `/proc/self/status` | the task and its memory descriptor |
+//! | `/proc/tasks` | one line per task: pid, parent, state, name (what `ps` prints) |
+//! | `/proc/mmlist` | every memory descriptor on `mmlist`, its two counts and its tasks |
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write};
+
+use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
+use crate::mm::mm_struct::{for_each_mm, init_mm};
+use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
+
+/// The text of `/proc` file `path`, or `None` if there is no such file.
+pub fn proc_read(path: &str) -> Option<Vec<u8>> {
+    let name = path.strip_prefix("/proc/")?;
+    let mut text = String::new();
+    let written = match name {
+        "meminfo" => meminfo_text(&mut text),
+        "buddyinfo" => buddyinfo_text(&mut text),
+        "zoneinfo" => zoneinfo_text(&mut text),
+        "tasks" => tasks_text(&mut tasks(), &mut text),
+        "mmlist" => mmlist_text(&mut tasks(), &mut text),
+        _ => {
+            let (pid, "status") = name.split_once('/')? else { return None };
+            let mut table = tasks();
+            let pid = if pid == "self" { table.current } else { pid.parse().ok()? };
+            status_text(table.get(pid)?, &mut text)
+        }
+    };
+    written.ok()?;
+    Some(text.into_bytes())
+}
+
+/// `/proc/tasks`: what `ps` shows.
+fn tasks_text(table: &mut Tasks, out: &mut impl Write) -> fmt::Result {
+    writeln!(out, "  PID  PPID S COMMAND")?;
+    for task in table.iter() {
+        writeln!(out, "{:5} {:5} {} {}", task.pid, task.ppid, state_letter(task.state), task.comm)?;
+    }
+    Ok(())
+}
+
+fn state_letter(state: TaskState) -> char {
+    match state {
+        TaskState::Running => 'R',
+        TaskState::Zombie(_) => 'Z',
+    }
+}
+
+/// `/proc/PID/status`: Linux's fields for the task and its address space,
+/// plus the descriptor's two counts (this kernel's addition, for lab 2).
+fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
+    writeln!(out, "Name:\t{}", task.comm)?;
+    writeln!(out, "State:\t{}", state_letter(task.state))?;
+    writeln!(out, "Pid:\t{}", task.pid)?;
+    writeln!(out, "PPid:\t{}", task.ppid)?;
+    let Some(mm) = task.mm else { return Ok(()) };
+    let m = mm.get();
+    let kb = |pages: u32| pages * 4;
+    let exe_bytes = m.end_code.as_u32().next_multiple_of(4096) - (m.start_code.as_u32() & !4095);
+    writeln!(out, "VmSize:\t{:8} kB", kb(m.total_vm))?;
+    writeln!(out, "VmHWM:\t{:8} kB", kb(m.hiwater_rss))?;
+    writeln!(out, "VmRSS:\t{:8} kB", kb(m.anon_rss))?;
+    writeln!(out, "VmData:\t{:8} kB", kb(m.total_vm - m.stack_vm - m.exec_vm))?;
+    writeln!(out, "VmStk:\t{:8} kB", kb(m.stack_vm))?;
+    writeln!(out, "VmExe:\t{:8} kB", exe_bytes / 1024)?;
+    writeln!(out, "MmUsers:\t{}", m.mm_users)?;
+    writeln!(out, "MmCount:\t{}", m.mm_count)?;
+    writeln!(out, "Code:\t{} - {}", m.start_code, m.end_code)?;
+    writeln!(out, "Data:\t{} - {}", m.start_data, m.end_data)?;
+    writeln!(out, "Brk:\t{} - {}", m.start_brk, m.brk)?;
+    writeln!(out, "Stack:\t{}", m.start_stack)?;
+    writeln!(out, "Args:\t{} - {}", m.arg_start, m.arg_end)?;
+    writeln!(out, "Env:\t{} - {}", m.env_start, m.env_end)
+}
+
+/// `/proc/mmlist`: each descriptor, `init_mm` first, with its counts, the
+/// tasks that own it and the kernel threads that borrow it.
+fn mmlist_text(table: &mut Tasks, out: &mut impl Write) -> fmt::Result {
+    let mut result = Ok(());
+    for_each_mm(|mm| {
+        let m = mm.get();
+        let name = if mm == init_mm() { "init_mm" } else { "mm" };
+        let users = pids(table, |task| task.mm == Some(mm));
+        let borrowers = pids(table, |task| task.mm.is_none() && task.active_mm == Some(mm));
+        result = result.and_then(|()| {
+            writeln!(
+                out,
+                "{name}: mm_users {} mm_count {} used by [{users}] borrowed by [{borrowers}]",
+                m.mm_users, m.mm_count
+            )
+        });
+    });
+    result
+}
+
+/// The pids, idle task included, of the tasks `keep` selects.
+fn pids(table: &Tasks, keep: impl Fn(&TaskStruct) -> bool) -> String {
+    let mut list = String::new();
+    for task in table.all().filter(|task| keep(task)) {
+        let separator = if list.is_empty() { "" } else { " " };
+        let _ = write!(list, "{separator}{}", task.pid);
+    }
+    list
+}

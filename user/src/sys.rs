@@ -1,0 +1,233 @@
+//! Linux i386 system calls: `int 0x80` with the call's number in `eax` and
+//! its arguments in `ebx`, `ecx`, `edx`, `esi`, `edi`, `ebp`; the result
+//! comes back in `eax`, a value from -4095 to -1 being `-errno`.
+//!
+//! Each wrapper returns the kernel's raw result, as the system call does, so
+//! a program can print exactly what the kernel answered. Pointer arguments are
+//! raw pointers, so a program can also hand the kernel a bad one on purpose:
+//! the kernel must answer `-EFAULT`. Wrappers through which the kernel writes
+//! to the program's memory or changes its mappings are `unsafe`.
+
+use core::arch::asm;
+use core::ffi::c_void;
+
+const NR_EXIT: usize = 1;
+const NR_FORK: usize = 2;
+const NR_READ: usize = 3;
+const NR_WRITE: usize = 4;
+const NR_OPEN: usize = 5;
+const NR_CLOSE: usize = 6;
+const NR_WAITPID: usize = 7;
+const NR_EXECVE: usize = 11;
+const NR_GETPID: usize = 20;
+const NR_BRK: usize = 45;
+const NR_GETPPID: usize = 64;
+const NR_REBOOT: usize = 88;
+const NR_MUNMAP: usize = 91;
+const NR_WAIT4: usize = 114;
+const NR_SCHED_YIELD: usize = 158;
+const NR_MMAP2: usize = 192;
+const NR_EXIT_GROUP: usize = 252;
+
+/// System call `nr` with arguments `a`, `b`, `c` in `ebx`, `ecx`, `edx`.
+///
+/// # Safety
+///
+/// The call must not break what Rust assumes about the program's memory.
+#[inline]
+unsafe fn syscall3(nr: usize, a: usize, b: usize, c: usize) -> isize {
+    let ret: isize;
+    // SAFETY: `int 0x80` changes only `eax` in user space (and whatever
+    // memory the call writes, which the caller vouches for).
+    unsafe {
+        asm!(
+            "int 0x80",
+            inlateout("eax") nr => ret,
+            in("ebx") a,
+            in("ecx") b,
+            in("edx") c,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// System call `nr` with six arguments, in `ebx`, `ecx`, `edx`, `esi`,
+/// `edi`, `ebp`.
+///
+/// LLVM keeps `esi` (its base pointer on x86-32) and `ebp` (the frame
+/// pointer) for itself, so they cannot be `asm!` operands: `edi` carries the
+/// address of the last three arguments instead, and the code loads them
+/// after saving `esi` and `ebp` on the stack.
+///
+/// # Safety
+///
+/// As for [`syscall3`].
+#[inline]
+unsafe fn syscall6(nr: usize, args: [usize; 6]) -> isize {
+    let ret: isize;
+    let last = [args[3], args[4], args[5]];
+    // SAFETY: as in `syscall3`; `esi` and `ebp` are restored before the end.
+    unsafe {
+        asm!(
+            "push ebp",
+            "push esi",
+            "mov esi, [edi]",
+            "mov ebp, [edi + 8]",
+            "mov edi, [edi + 4]",
+            "int 0x80",
+            "pop esi",
+            "pop ebp",
+            inlateout("eax") nr => ret,
+            in("ebx") args[0],
+            in("ecx") args[1],
+            in("edx") args[2],
+            inlateout("edi") last.as_ptr() => _,
+        );
+    }
+    ret
+}
+
+/// `exit(status)`: ends the calling thread (here, the process), with the low
+/// 8 bits of `status` for its parent.
+pub fn exit(status: i32) -> ! {
+    // SAFETY: the program's memory is no one's concern any more.
+    unsafe { syscall3(NR_EXIT, status as usize, 0, 0) };
+    unreachable!("exit returned")
+}
+
+/// `exit_group(status)`: ends every thread of the process.
+pub fn exit_group(status: i32) -> ! {
+    // SAFETY: as for `exit`.
+    unsafe { syscall3(NR_EXIT_GROUP, status as usize, 0, 0) };
+    unreachable!("exit_group returned")
+}
+
+/// `fork()`: the child's pid in the parent, 0 in the child.
+pub fn fork() -> isize {
+    // SAFETY: the child gets a copy of the memory; neither copy changes.
+    unsafe { syscall3(NR_FORK, 0, 0, 0) }
+}
+
+/// `read(fd, buf, count)`: bytes read.
+///
+/// # Safety
+///
+/// The kernel writes up to `count` bytes at `buf`: they must be writable and
+/// hold nothing Rust relies on, or be memory the kernel must refuse.
+pub unsafe fn read(fd: i32, buf: *mut u8, count: usize) -> isize {
+    // SAFETY: as the caller promises.
+    unsafe { syscall3(NR_READ, fd as usize, buf as usize, count) }
+}
+
+/// `write(fd, buf, count)`: bytes written.
+pub fn write(fd: i32, buf: *const u8, count: usize) -> isize {
+    // SAFETY: the kernel only reads the program's memory.
+    unsafe { syscall3(NR_WRITE, fd as usize, buf as usize, count) }
+}
+
+/// `waitpid(pid, status, options)`: the pid of a child that ended.
+///
+/// # Safety
+///
+/// `status` is null or points to an `i32` the kernel may write.
+pub unsafe fn waitpid(pid: i32, status: *mut i32, options: i32) -> isize {
+    // SAFETY: as the caller promises.
+    unsafe { syscall3(NR_WAITPID, pid as usize, status as usize, options as usize) }
+}
+
+/// `wait4(pid, status, options, rusage)`: `waitpid`, with the child's
+/// resource usage.
+///
+/// # Safety
+///
+/// `status` and `rusage` are null or point to memory the kernel may write
+/// (an `i32` and a `struct rusage`).
+pub unsafe fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut c_void) -> isize {
+    let args = [pid as usize, status as usize, options as usize, rusage as usize, 0, 0];
+    // SAFETY: as the caller promises.
+    unsafe { syscall6(NR_WAIT4, args) }
+}
+
+/// `execve(path, argv, envp)`: runs the program at `path` in place of this
+/// one; returns only on failure. `path` and the strings are NUL-terminated,
+/// `argv` and `envp` end with a null pointer.
+pub fn execve(path: *const u8, argv: *const *const u8, envp: *const *const u8) -> isize {
+    // SAFETY: the kernel only reads the program's memory, then replaces it.
+    unsafe { syscall3(NR_EXECVE, path as usize, argv as usize, envp as usize) }
+}
+
+/// `getpid()`: the caller's process id.
+pub fn getpid() -> isize {
+    // SAFETY: changes no memory.
+    unsafe { syscall3(NR_GETPID, 0, 0, 0) }
+}
+
+/// `getppid()`: the parent's process id.
+pub fn getppid() -> isize {
+    // SAFETY: changes no memory.
+    unsafe { syscall3(NR_GETPPID, 0, 0, 0) }
+}
+
+/// `sched_yield()`: lets another process run.
+pub fn sched_yield() -> isize {
+    // SAFETY: changes no memory.
+    unsafe { syscall3(NR_SCHED_YIELD, 0, 0, 0) }
+}
+
+/// `brk(addr)`: moves the end of the heap to `addr` and returns the new end
+/// (the current one when `addr` is 0 or refused; the raw system call does
+/// not return `-ENOMEM`).
+///
+/// # Safety
+///
+/// Shrinking the heap unmaps it: nothing may still use the memory given back.
+pub unsafe fn brk(addr: usize) -> isize {
+    // SAFETY: as the caller promises.
+    unsafe { syscall3(NR_BRK, addr, 0, 0) }
+}
+
+/// `mmap2(addr, length, prot, flags, fd, pgoffset)`: maps `length` bytes
+/// and returns their address; the file offset is in pages (`mmap`'s is in
+/// bytes).
+///
+/// # Safety
+///
+/// A `MAP_FIXED` mapping replaces what was there: nothing may still use it.
+pub unsafe fn mmap2(addr: usize, length: usize, prot: i32, flags: i32, fd: i32, pgoffset: usize) -> isize {
+    let args = [addr, length, prot as usize, flags as usize, fd as usize, pgoffset];
+    // SAFETY: as the caller promises.
+    unsafe { syscall6(NR_MMAP2, args) }
+}
+
+/// `munmap(addr, length)`: removes the mappings in the range.
+///
+/// # Safety
+///
+/// Nothing may still use the memory unmapped.
+pub unsafe fn munmap(addr: usize, length: usize) -> isize {
+    // SAFETY: as the caller promises.
+    unsafe { syscall3(NR_MUNMAP, addr, length, 0) }
+}
+
+/// `open(path, flags)`: a file descriptor. `path` ends with a NUL byte.
+pub fn open(path: &[u8], flags: i32) -> isize {
+    // SAFETY: the kernel only reads the path, up to its NUL.
+    unsafe { syscall3(NR_OPEN, path.as_ptr() as usize, flags as usize, 0) }
+}
+
+/// `close(fd)`.
+pub fn close(fd: i32) -> isize {
+    // SAFETY: closing touches no memory of the program.
+    unsafe { syscall3(NR_CLOSE, fd as usize, 0, 0) }
+}
+
+/// `reboot(LINUX_REBOOT_CMD_POWER_OFF)`: turns the machine off (with QEMU,
+/// ends the run).
+pub fn power_off() -> isize {
+    const MAGIC1: usize = 0xfee1_dead;
+    const MAGIC2: usize = 672_274_793;
+    const CMD_POWER_OFF: usize = 0x4321_fedc;
+    // SAFETY: touches no memory of the program.
+    unsafe { syscall3(NR_REBOOT, MAGIC1, MAGIC2, CMD_POWER_OFF) }
+}
