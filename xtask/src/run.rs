@@ -1,4 +1,6 @@
-//! `run` and `gdb`: boot a kernel with the serial console on this terminal.
+//! `run` and `gdb`: boot a kernel with the serial console on this terminal,
+//! with the initrd of user programs, so that it starts the shell
+//! (`/bin/init`); `--monitor` boots without it, into the kernel monitor.
 //!
 //! On a terminal, QEMU's console multiplexer is on (Ctrl-A X quits, Ctrl-A C
 //! reaches QEMU's monitor). With input piped in, the input is the console's
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use clap::Args;
 use grader::build::{Kernel, build};
+use grader::initrd::build_initrd;
 use grader::qemu::{Machine, QEMU, qemu_args, wait_with_timeout};
 use grader::workspace_root;
 
@@ -27,6 +30,9 @@ pub struct RunArgs {
     /// RAM of the machine, as QEMU's -m takes it.
     #[arg(long, default_value = "2G", value_name = "SIZE")]
     mem: String,
+    /// Boot without the initrd: the kernel monitor instead of the shell.
+    #[arg(long)]
+    monitor: bool,
     /// Kernel command-line options, e.g. `test=pgwalk mem=512M`.
     #[arg(last = true, value_name = "KERNEL OPTIONS")]
     options: Vec<String>,
@@ -46,7 +52,8 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
         None => Kernel::Reference,
     };
     let image = build(&kernel)?;
-    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd: None };
+    let initrd = if args.monitor { None } else { Some(build_initrd()?) };
+    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd };
     let mut qemu = Command::new(QEMU);
     qemu.args(qemu_args(&image, &machine, false)).args(["-monitor", "none"]);
     if gdb {

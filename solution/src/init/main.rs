@@ -6,7 +6,7 @@ use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::setup_arch;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::serial;
-use crate::fs::mount_root;
+use crate::fs::{mount_root, rootfs};
 use crate::kernel::{cmdline, printk};
 use crate::mm::dump::show_layout;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
@@ -17,8 +17,12 @@ use crate::mm::types::{Pfn, PhysAddr};
 use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
 
+/// The first program when `init=` names none.
+const DEFAULT_INIT: &str = "/bin/init";
+
 /// Brings the kernel up, then runs the scenario named by `test=`, or the
-/// program named by `init=` as the first process, or the console monitor.
+/// program named by `init=` (or `/bin/init`) as the first process, or,
+/// without an initrd, the console monitor.
 pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     serial::init();
     setup_arch();
@@ -54,7 +58,10 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     }
     // From here on the kernel runs with interrupts off, enabling them only
     // while it halts: nothing preempts it (see proc::sched).
-    match (options.test, options.init) {
+    // As Linux, without `init=` the first program is the initrd's init; with
+    // no initrd there is only the kernel monitor.
+    let default_init = rootfs().and_then(|fs| fs.lookup(DEFAULT_INIT)).map(|_| DEFAULT_INIT);
+    match (options.test, options.init.or(default_init)) {
         (Some(name), _) => scenarios::run(name),
         (None, Some(path)) => run_init(path, options.init_args),
         (None, None) => super::monitor::run(&e820),

@@ -14,6 +14,10 @@
 //! as its `active_mm` counts one more; when it drops to zero, `mmdrop`
 //! frees the page directory and the descriptor. Every descriptor is on
 //! `mmlist`, headed by `init_mm`, the kernel's own.
+//!
+//! Lab 2 asks you to write the life cycle: `mm_alloc` and `pgd_alloc`, the
+//! two counts (`mmget`/`mmput`, `mmgrab`/`mmdrop`), `mmlist` and the
+//! teardown (`exit_mmap`).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -189,13 +193,16 @@ pub const fn init_mm() -> MmRef {
 /// A new, empty address space (Linux's `mm_alloc`) with one user and one
 /// reference, on `mmlist`; `None` when memory is out.
 pub fn mm_alloc() -> Option<MmRef> {
+    // LAB 2 BEGIN: allocate the descriptor (Box::leak of MmStruct::new with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails.
     let mm = MmRef(NonNull::from(Box::leak(Box::new(MmStruct::new(pgd_alloc()?)))));
     mmlist_add(mm);
     Some(mm)
+    // LAB 2 END
 }
 
 /// Puts `mm` on `mmlist`, right after `init_mm`.
 fn mmlist_add(mm: MmRef) {
+    // LAB 2 BEGIN: under MMLIST_LOCK, link mm right after init_mm: its prev is init_mm, its next init_mm's old next (whose prev becomes mm).
     let _lock = MMLIST_LOCK.lock();
     let head = init_mm();
     let first = head.get().mmlist_next;
@@ -204,10 +211,12 @@ fn mmlist_add(mm: MmRef) {
         first.get().mmlist_prev = Some(mm);
     }
     head.get().mmlist_next = Some(mm);
+    // LAB 2 END
 }
 
 /// Takes `mm` off `mmlist`.
 fn mmlist_del(mm: MmRef) {
+    // LAB 2 BEGIN: under MMLIST_LOCK, unlink mm: its prev and next point at each other, and its own links become None.
     let _lock = MMLIST_LOCK.lock();
     let (prev, next) = (mm.get().mmlist_prev.take(), mm.get().mmlist_next.take());
     if let Some(prev) = prev {
@@ -216,42 +225,52 @@ fn mmlist_del(mm: MmRef) {
     if let Some(next) = next {
         next.get().mmlist_prev = prev;
     }
+    // LAB 2 END
 }
 
 /// A page directory whose user half is empty and whose kernel half copies
 /// `swapper_pg_dir` (entries 768..1023).
 fn pgd_alloc() -> Option<Pfn> {
+    // LAB 2 BEGIN: allocate a zeroed low-memory page (GFP_KERNEL | Gfp::ZERO) and copy entries KERNEL_PGD_BOUNDARY.. of SWAPPER_PG_DIR into it (through __va).
     let pfn = alloc_pages(GFP_KERNEL | Gfp::ZERO, 0)?;
     // SAFETY: a fresh low-memory frame, reached through the direct map.
     let pgd: &mut PageTable<Pgd> = unsafe { &mut *__va(pfn.addr()).as_mut_ptr() };
     pgd.0[KERNEL_PGD_BOUNDARY..].copy_from_slice(&SWAPPER_PG_DIR.lock().0[KERNEL_PGD_BOUNDARY..]);
     Some(pfn)
+    // LAB 2 END
 }
 
 /// One more task uses `mm` (a thread created with `CLONE_VM`).
 pub fn mmget(mm: MmRef) {
+    // LAB 2 BEGIN: one more user.
     mm.get().mm_users += 1;
+    // LAB 2 END
 }
 
 /// A task stops using `mm` (Linux's `mmput`): the last user tears the user
 /// mappings down and gives up the users' reference to the descriptor.
 pub fn mmput(mm: MmRef) {
+    // LAB 2 BEGIN: one user fewer; the last user tears the mappings down (exit_mmap) and drops the users' reference (mmdrop).
     let m = mm.get();
     m.mm_users -= 1;
     if m.mm_users == 0 {
         exit_mmap(m);
         mmdrop(mm);
     }
+    // LAB 2 END
 }
 
 /// One more reference to the descriptor (a kernel thread borrowing it).
 pub fn mmgrab(mm: MmRef) {
+    // LAB 2 BEGIN: one more reference to the descriptor.
     mm.get().mm_count += 1;
+    // LAB 2 END
 }
 
 /// Drops a reference to the descriptor (Linux's `mmdrop`): the last one
 /// frees the page directory and the descriptor, and takes it off `mmlist`.
 pub fn mmdrop(mm: MmRef) {
+    // LAB 2 BEGIN: one reference fewer; at zero, take it off mmlist, free the page directory and the descriptor (Box::from_raw). init_mm is never freed.
     let m = mm.get();
     m.mm_count -= 1;
     if m.mm_count == 0 {
@@ -262,11 +281,13 @@ pub fn mmdrop(mm: MmRef) {
         // `Box::leak` in `mm_alloc`.
         drop(unsafe { Box::from_raw(mm.0.as_ptr()) });
     }
+    // LAB 2 END
 }
 
 /// Frees every user frame and user page table of `mm` and clears its user
 /// directory entries (Linux's `exit_mmap`); the directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
+    // LAB 2 BEGIN: free every user frame (user_ptes), then every user page table, clearing its directory entry, and zero the page counters.
     let frames: Vec<Pfn> = mm.user_ptes().map(|(_, pte)| pte.pfn()).collect();
     frames.into_iter().for_each(|pfn| __free_pages(pfn, 0));
     for entry in mm.pgd_table().0[..KERNEL_PGD_BOUNDARY].iter_mut().filter(|e| e.present()) {
@@ -277,6 +298,7 @@ fn exit_mmap(mm: &mut MmStruct) {
     mm.exec_vm = 0;
     mm.stack_vm = 0;
     mm.anon_rss = 0;
+    // LAB 2 END
 }
 
 /// A copy of `parent` for a child process (Linux's `dup_mm`): every page

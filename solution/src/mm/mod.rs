@@ -19,6 +19,7 @@ pub mod init;
 pub mod kernel_pgtable;
 pub mod layout;
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "2", path = "../../../labs/02-mm/mm_struct.rs")]
 pub mod mm_struct;
 #[cfg(target_os = "none")]
 pub mod node;
