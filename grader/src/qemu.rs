@@ -7,9 +7,10 @@
 //! executed instructions, so timer interrupts land at the same instruction in
 //! every run and the output is the same bytes each time.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -28,6 +29,8 @@ pub struct Machine {
     pub append: String,
     /// A file loaded as the multiboot module (`-initrd`).
     pub initrd: Option<PathBuf>,
+    /// Typed on the console once the kernel has printed its first bytes.
+    pub input: Option<String>,
 }
 
 /// How a run ended.
@@ -101,20 +104,31 @@ pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<S
 /// Boots `kernel` with the serial console captured, and stops QEMU after
 /// `timeout`. Errors only when QEMU itself cannot run.
 pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, String> {
+    let stdin = if machine.input.is_some() { Stdio::piped() } else { Stdio::null() };
     let mut child = Command::new(QEMU)
         .args(qemu_args(kernel, machine, true))
         .args(["-serial", "stdio", "-monitor", "none"])
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {QEMU} ({e}); run `cargo xtask setup` to install it"))?;
     let mut stdout = child.stdout.take().expect("stdout is piped");
+    let (started, kernel_started) = mpsc::channel();
     let reader = std::thread::spawn(move || {
-        let mut output = Vec::new();
-        let _ = stdout.read_to_end(&mut output);
+        let (mut output, mut buf) = (Vec::new(), [0u8; 4096]);
+        while let Ok(n @ 1..) = stdout.read(&mut buf) {
+            output.extend_from_slice(&buf[..n]);
+            let _ = started.send(());
+        }
         output
     });
+    // Typed once the kernel runs: bytes sent before its UART is set up are lost.
+    if let (Some(input), Some(mut stdin)) = (&machine.input, child.stdin.take()) {
+        if kernel_started.recv_timeout(timeout).is_ok() {
+            let _ = stdin.write_all(input.as_bytes());
+        }
+    }
     let status = wait_with_timeout(&mut child, timeout)?;
     let output = reader.join().unwrap_or_default();
     let end = match status {

@@ -25,6 +25,8 @@ pub struct Scenario {
     pub options: &'static str,
     /// A file, relative to the repository, loaded as the boot module.
     pub initrd: Option<&'static str>,
+    /// What is typed on the console.
+    pub input: Option<&'static str>,
     /// Wall-clock limit; a kernel still running then is stopped.
     pub timeout: Duration,
     /// How a correct kernel ends this scenario.
@@ -55,7 +57,8 @@ impl Scenario {
         let key = if self.runs_init() { "init" } else { "test" };
         let append = format!("{key}={} {}", self.test, self.options).trim_end().to_string();
         let initrd = self.initrd.map(|path| workspace_root().join(path));
-        Machine { memory: self.memory.to_string(), append, initrd }
+        let input = self.input.map(String::from);
+        Machine { memory: self.memory.to_string(), append, initrd, input }
     }
 }
 
@@ -81,6 +84,7 @@ fn scenario(name: &'static str, hint: &'static str, book: &'static str) -> Scena
         memory: "2G",
         options: "",
         initrd: None,
+        input: None,
         timeout: BOOT_TIMEOUT,
         expect: End::Success,
         hint,
@@ -212,6 +216,18 @@ pub fn all() -> Vec<Scenario> {
             "a user fault kills the process with Linux's segfault line",
             PROCESSES,
         ),
+        Scenario {
+            input: Some("help\nps\nhello a b\nstatus 1\nnosuch\nsegv\nmmlist\nexit\n"),
+            ..program(
+                "shell",
+                "/bin/init",
+                "",
+                None,
+                0,
+                "the shell reads lines, runs programs in children and reads /proc",
+                PROCESSES,
+            )
+        },
         program(
             "forkwait",
             "/bin/forkwait",

@@ -75,6 +75,7 @@ scenario_tests! {
     badptr => "badptr",
     segv => "segv",
     forkwait => "forkwait",
+    shell => "shell",
     mmsteps => "mmsteps",
     cthread => "cthread",
     manyfork => "manyfork",

@@ -53,7 +53,7 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
     };
     let image = build(&kernel)?;
     let initrd = if args.monitor { None } else { Some(build_initrd()?) };
-    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd };
+    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd, input: None };
     let mut qemu = Command::new(QEMU);
     qemu.args(qemu_args(&image, &machine, false)).args(["-monitor", "none"]);
     if gdb {
