@@ -65,8 +65,9 @@ pub struct MmStruct {
     pub arg_end: VirtAddr,
     pub env_start: VirtAddr,
     pub env_end: VirtAddr,
-    /// Pages mapped: in all, executable, in the stack.
+    /// Pages mapped: in all (and the most ever), executable, in the stack.
     pub total_vm: u32,
+    pub hiwater_vm: u32,
     pub exec_vm: u32,
     pub stack_vm: u32,
     /// Pages with a frame behind them (all anonymous so far), and the most
@@ -124,6 +125,7 @@ impl MmStruct {
             env_start: zero,
             env_end: zero,
             total_vm: 0,
+            hiwater_vm: 0,
             exec_vm: 0,
             stack_vm: 0,
             anon_rss: 0,
@@ -165,6 +167,7 @@ impl MmStruct {
         }
         self.total_vm += 1;
         self.anon_rss += 1;
+        self.hiwater_vm = self.hiwater_vm.max(self.total_vm);
         self.hiwater_rss = self.hiwater_rss.max(self.anon_rss);
         Ok(())
     }

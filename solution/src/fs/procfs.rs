@@ -65,6 +65,7 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     let m = mm.get();
     let kb = |pages: u32| pages * 4;
     let exe_bytes = m.end_code.as_u32().next_multiple_of(4096) - (m.start_code.as_u32() & !4095);
+    writeln!(out, "VmPeak:\t{:8} kB", kb(m.hiwater_vm))?;
     writeln!(out, "VmSize:\t{:8} kB", kb(m.total_vm))?;
     writeln!(out, "VmHWM:\t{:8} kB", kb(m.hiwater_rss))?;
     writeln!(out, "VmRSS:\t{:8} kB", kb(m.anon_rss))?;
