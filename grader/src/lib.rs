@@ -10,6 +10,7 @@ pub mod build;
 pub mod grade;
 pub mod initrd;
 pub mod normalize;
+pub mod oracle;
 pub mod qemu;
 pub mod scenario;
 pub mod snapshot;

@@ -6,6 +6,7 @@ mod bench;
 mod book;
 mod grade;
 mod labs;
+mod oracle;
 mod run;
 mod setup;
 mod test;
@@ -40,6 +41,8 @@ enum Command {
     Book(book::BookArgs),
     /// Install what the other commands need (rust-src, QEMU, mdBook).
     Setup,
+    /// Run a C program of user/c on Debian's i386 Linux kernel, for comparison.
+    Oracle(oracle::OracleArgs),
 }
 
 /// The result of a command: `Err` holds the one line to show the user.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Bench => bench::bench(),
         Command::Book(args) => book::book(&args),
         Command::Setup => setup::setup_all(),
+        Command::Oracle(args) => oracle::oracle(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
