@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -113,22 +114,13 @@ pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, S
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {QEMU} ({e}); run `cargo xtask setup` to install it"))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let (started, kernel_started) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let (mut output, mut buf) = (Vec::new(), [0u8; 4096]);
-        while let Ok(n @ 1..) = stdout.read(&mut buf) {
-            output.extend_from_slice(&buf[..n]);
-            let _ = started.send(());
-        }
-        output
-    });
-    // Typed once the kernel runs: bytes sent before its UART is set up are lost.
-    if let (Some(input), Some(mut stdin)) = (&machine.input, child.stdin.take()) {
-        if kernel_started.recv_timeout(timeout).is_ok() {
-            let _ = stdin.write_all(input.as_bytes());
-        }
-    }
+    let reader = console(
+        &mut child,
+        machine.input.as_deref().map(str::as_bytes),
+        timeout,
+        Vec::new(),
+        |output, bytes| output.extend_from_slice(bytes),
+    );
     let status = wait_with_timeout(&mut child, timeout)?;
     let output = reader.join().unwrap_or_default();
     let end = match status {
@@ -148,6 +140,37 @@ pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, S
         }
     };
     Ok(Run { output, end })
+}
+
+/// Serves the console of QEMU `child`: a thread passes everything it
+/// prints to `sink` (which folds it into `state`), and `input`, if any, is
+/// typed once the kernel has printed its first bytes (bytes sent before its
+/// UART is set up are lost). Returns the thread, which ends with the state
+/// when QEMU closes its output. QEMU takes console input only as fast as
+/// the guest reads it; a closed pipe just means the run already ended.
+pub fn console<S: Send + 'static>(
+    child: &mut Child,
+    input: Option<&[u8]>,
+    timeout: Duration,
+    mut state: S,
+    mut sink: impl FnMut(&mut S, &[u8]) + Send + 'static,
+) -> JoinHandle<S> {
+    let mut stdout = child.stdout.take().expect("QEMU's stdout is piped");
+    let (started, kernel_started) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = stdout.read(&mut buf) {
+            sink(&mut state, &buf[..n]);
+            let _ = started.send(());
+        }
+        state
+    });
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        if kernel_started.recv_timeout(timeout).is_ok() {
+            let _ = stdin.write_all(input);
+        }
+    }
+    reader
 }
 
 /// Waits for `child` to exit and returns its status code, or kills it after

@@ -10,13 +10,12 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Args;
 use grader::build::{Kernel, build};
 use grader::initrd::build_initrd;
-use grader::qemu::{Machine, QEMU, qemu_args, wait_with_timeout};
+use grader::qemu::{Machine, QEMU, console, qemu_args, wait_with_timeout};
 use grader::workspace_root;
 
 use crate::labs::check_lab_number;
@@ -87,22 +86,10 @@ fn run_scripted(qemu: &mut Command) -> Result<Option<i32>> {
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {QEMU}: {e}"))?;
-    let mut from_qemu = child.stdout.take().expect("stdout is piped");
-    let (started, kernel_started) = mpsc::channel();
-    let echo = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = from_qemu.read(&mut buf) {
-            let _ = started.send(());
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(&buf[..n]).and_then(|()| out.flush());
-        }
+    let echo = console(&mut child, Some(&script), AFTER_INPUT, (), |(), bytes| {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes).and_then(|()| out.flush());
     });
-    if kernel_started.recv_timeout(AFTER_INPUT).is_ok() {
-        let mut to_qemu = child.stdin.take().expect("stdin is piped");
-        // QEMU takes serial input only as fast as the guest reads it; a
-        // closed pipe just means the kernel already ended the run.
-        let _ = to_qemu.write_all(&script);
-    }
     let status = wait_with_timeout(&mut child, AFTER_INPUT);
     let _ = echo.join();
     status
