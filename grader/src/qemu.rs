@@ -165,10 +165,10 @@ pub fn console<S: Send + 'static>(
         }
         state
     });
-    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
-        if kernel_started.recv_timeout(timeout).is_ok() {
-            let _ = stdin.write_all(input);
-        }
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take())
+        && kernel_started.recv_timeout(timeout).is_ok()
+    {
+        let _ = stdin.write_all(input);
     }
     reader
 }

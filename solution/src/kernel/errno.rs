@@ -1,6 +1,7 @@
 //! Error numbers of the system-call interface, Linux's values: a failing
 //! call returns `-errno` in `eax`.
 
+#[allow(clippy::upper_case_acronyms, reason = "Linux's names")]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Errno {
     /// No such file.

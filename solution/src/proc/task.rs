@@ -189,10 +189,8 @@ impl Tasks {
     /// Frees a reaped zombie's kernel stack and descriptor.
     pub fn release(&mut self, pid: Pid) {
         let slot = self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|t| t.pid == pid));
-        if let Some(task) = slot.and_then(Option::take) {
-            if let Some(stack) = task.kernel_stack {
-                __free_pages(stack, THREAD_ORDER);
-            }
+        if let Some(stack) = slot.and_then(Option::take).and_then(|task| task.kernel_stack) {
+            __free_pages(stack, THREAD_ORDER);
         }
     }
 }
