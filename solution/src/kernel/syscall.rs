@@ -74,8 +74,8 @@ pub fn do_syscall(regs: &mut PtRegs) {
 
 /// `write(fd, buf, count)`: only the console can be written.
 fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
-    let (mm, file) = with_current(|task| (task.mm, task.files.get(fd).cloned()));
-    let (Some(mm), Some(File::Console)) = (mm, file) else {
+    let (mm, console) = with_current(|task| (task.mm, matches!(task.files.get(fd), Some(File::Console))));
+    let (Some(mm), true) = (mm, console) else {
         return Err(Errno::EBADF);
     };
     let mut chunk = [0u8; CHUNK];
@@ -101,19 +101,22 @@ fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     if !access_ok(mm.get(), buf, want, true) {
         return Err(Errno::EFAULT);
     }
-    let len = match with_current(|task| task.files.get(fd).cloned()).ok_or(Errno::EBADF)? {
-        File::Console => tty::read_line(&mut chunk[..want]),
-        File::Bytes { data, pos } => {
-            let rest = data.bytes().get(pos..).unwrap_or(&[]);
+    // A file's bytes are copied under the task table's lock; the console is
+    // read after it is released, since reading waits for other tasks.
+    let from_file = with_current(|task| match task.files.get(fd) {
+        None => Err(Errno::EBADF),
+        Some(File::Console) => Ok(None),
+        Some(File::Bytes { data, pos }) => {
+            let rest = data.bytes().get(*pos..).unwrap_or(&[]);
             let len = rest.len().min(want);
             chunk[..len].copy_from_slice(&rest[..len]);
-            with_current(|task| {
-                if let Some(File::Bytes { pos, .. }) = task.files.get(fd) {
-                    *pos += len;
-                }
-            });
-            len
+            *pos += len;
+            Ok(Some(len))
         }
+    })?;
+    let len = match from_file {
+        Some(len) => len,
+        None => tty::read_line(&mut chunk[..want]),
     };
     copy_to_user(mm.get(), buf, &chunk[..len]).map_err(|_| Errno::EFAULT)?;
     Ok(len as u32)
