@@ -61,6 +61,7 @@ pub fn schedule() -> bool {
     true
 }
 
+// ANCHOR: context_switch_mm
 /// The address-space half of a switch from `prev` to `next`, and the
 /// kernel stack in the TSS; returns `next`'s saved stack pointer.
 fn context_switch_mm(table: &mut Tasks, prev: Pid, next: Pid) -> u32 {
@@ -89,6 +90,7 @@ fn context_switch_mm(table: &mut Tasks, prev: Pid, next: Pid) -> u32 {
     }
     next_esp
 }
+// ANCHOR_END: context_switch_mm
 
 /// Waits until `done` says so, letting other tasks run meanwhile and
 /// halting when none can. Called with interrupts off.
