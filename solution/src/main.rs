@@ -3,11 +3,14 @@
 //!
 //! Read it top-down from [`init::main::start_kernel`]. The modules follow the
 //! layout of Linux's tree: `arch/x86` for the processor, `mm` for memory,
-//! `kernel` for printk/panic, `drivers` for devices, `init` for start-up.
+//! `proc` for tasks and the scheduler, `fs` for the initrd, executables and
+//! `/proc`, `kernel` for printk, panic and the system calls, `drivers` for
+//! devices, `init` for start-up; `scenarios` holds the grader's tests.
 //!
 //! The crate is also compiled for the host by `cargo test`: then only the
 //! modules that are plain data structures and algorithms (`mm` minus its
-//! hardware parts, the command-line parser) are built, for their unit tests.
+//! hardware parts, the initrd reader, the command-line parser) are built,
+//! for their unit tests.
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 // On the host only the pure modules are compiled, so most items look unused.
