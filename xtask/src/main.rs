@@ -60,9 +60,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Err(error) => {
+            // clap's first line says what is wrong; when it ends with a colon,
+            // the next line says which arguments.
             let rendered = error.to_string();
-            let first = rendered.lines().next().unwrap_or("bad arguments");
-            eprintln!("{first} (see `cargo xtask --help`)");
+            let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or("bad arguments");
+            let detail = if first.ends_with(':') { lines.next().unwrap_or("") } else { "" };
+            eprintln!("{first} {detail} (see `cargo xtask --help`)");
             return ExitCode::from(2);
         }
     };
