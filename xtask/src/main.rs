@@ -65,8 +65,8 @@ fn main() -> ExitCode {
             let rendered = error.to_string();
             let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
             let first = lines.next().unwrap_or("bad arguments");
-            let detail = if first.ends_with(':') { lines.next().unwrap_or("") } else { "" };
-            eprintln!("{first} {detail} (see `cargo xtask --help`)");
+            let detail = if first.ends_with(':') { lines.next().map(|l| format!(" {l}")) } else { None };
+            eprintln!("{first}{} (see `cargo xtask --help`)", detail.unwrap_or_default());
             return ExitCode::from(2);
         }
     };
