@@ -171,6 +171,16 @@ pub fn all() -> Vec<Scenario> {
                 "book/src/instructors.md",
             )
         },
+        Scenario {
+            input: Some(
+                "help\nlayout\nmemmap\nwalk c0100000\nwalk zz\nptdump f7ffe000 f8000000\nptdump 5 1\nbuddyinfo\nzoneinfo\nmeminfo\nfoo\nexit\n",
+            ),
+            ..scenario(
+                "monitor",
+                "the kernel monitor reads lines and answers each command",
+                "book/src/getting-started.md",
+            )
+        },
         program(
             "hello",
             "/bin/hello",

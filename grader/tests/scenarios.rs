@@ -60,6 +60,7 @@ scenario_tests! {
     pagefault => "pagefault",
     hang => "hang",
     triple_fault => "triple-fault",
+    monitor => "monitor",
     zones_2g => "zones-2g",
     zones_512m => "zones-512m",
     zones_12m => "zones-12m",

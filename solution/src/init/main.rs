@@ -1,6 +1,8 @@
 //! `start_kernel`: the first Rust code, called by the boot code with paging on
 //! and the boot page directory loaded.
 
+use spin::Once;
+
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::setup_arch;
@@ -16,6 +18,14 @@ use crate::mm::node::nr_free_pages;
 use crate::mm::types::{Pfn, PhysAddr};
 use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
+
+/// The memory map in use (after `mem=`), kept for the monitor.
+static MEMORY_MAP: Once<E820Map> = Once::new();
+
+/// The memory map in use, after `mem=`.
+pub fn memory_map() -> E820Map {
+    MEMORY_MAP.get().expect("start_kernel keeps the memory map").clone()
+}
 
 /// The first program when `init=` names none.
 const DEFAULT_INIT: &str = "/bin/init";
@@ -42,6 +52,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
         pr_info!("user-defined physical RAM map:");
         show_memory_map("user", &e820);
     }
+    MEMORY_MAP.call_once(|| e820.clone());
     show_modules(boot_modules());
     let max_pfn = Pfn::new((e820.ram_end() >> PAGE_SHIFT) as u32);
     let max_low_pfn = max_pfn.min(Pfn::new(MAXMEM >> PAGE_SHIFT));
@@ -64,7 +75,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     match (options.test, options.init.or(default_init)) {
         (Some(name), _) => scenarios::run(name),
         (None, Some(path)) => run_init(path, options.init_args),
-        (None, None) => super::monitor::run(&e820),
+        (None, None) => super::monitor::run(),
     }
 }
 

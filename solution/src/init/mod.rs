@@ -1,4 +1,4 @@
 //! Start-up: `start_kernel` and what runs once the kernel is up.
 
 pub mod main;
-mod monitor;
+pub mod monitor;

@@ -4,7 +4,7 @@
 //! It reads lines from the console's terminal, which halts until the next
 //! interrupt when no byte is waiting, so an idle monitor costs little.
 
-use super::main::show_memory_map;
+use super::main::{memory_map, show_memory_map};
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::pit::{HZ, jiffies};
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
@@ -30,14 +30,15 @@ commands:
   exit           end the QEMU run";
 
 /// Runs the monitor until `exit`.
-pub fn run(e820: &E820Map) -> ! {
-    pr_info!("No test= option: starting the kernel monitor. Type 'help'.");
+pub fn run() -> ! {
+    let e820 = memory_map();
+    pr_info!("Kernel monitor: type 'help'.");
     let mut line = [0u8; 80];
     loop {
         serial::write_fmt(format_args!("{PROMPT}"));
         let len = tty::read_line(&mut line);
         let command = core::str::from_utf8(&line[..len]).unwrap_or("");
-        execute(command.trim(), e820);
+        execute(command.trim(), &e820);
     }
 }
 

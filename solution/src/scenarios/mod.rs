@@ -22,6 +22,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("pagefault", foundation::pagefault),
     ("hang", foundation::hang),
     ("triple-fault", foundation::triple_fault),
+    ("monitor", foundation::monitor),
     ("zones", lab1::zones),
     ("buddy", lab1::buddy),
     ("exhaust", lab1::exhaust),
