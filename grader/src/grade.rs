@@ -148,8 +148,11 @@ fn print_failure(outcome: &Outcome) {
     println!("hint: {}", scenario.hint);
     println!("read: {}", scenario.book);
     let machine = scenario.machine();
-    let initrd =
-        machine.initrd.as_ref().map_or(String::new(), |path| format!(" (and -initrd {})", path.display()));
+    // `run` always loads the user programs' initrd; any other file must be named.
+    let initrd = match scenario.initrd {
+        Some(path) if path != initrd::ARCHIVE => format!(" (with -initrd {path})"),
+        _ => String::new(),
+    };
     println!(
         "rerun: cargo xtask run{} --mem {} -- {}{initrd}",
         lab_flag(scenario),
