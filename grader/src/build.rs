@@ -118,8 +118,10 @@ pub fn rustup_has_rust_src() -> bool {
     })
 }
 
-/// A `cargo` command for the kernel target: build-std, the JSON target, and
-/// `RUSTC_BOOTSTRAP=1`, which cargo's `[env]` table cannot set.
+/// A `cargo` command for the kernel target: build-std, the JSON target,
+/// `RUSTC_BOOTSTRAP=1` (which cargo's `[env]` table cannot set), and the
+/// toolchain's target directory, shared by every package built for the
+/// target (the user programs' workspace too) so that `core` is built once.
 pub fn kernel_cargo(subcommand: &str, toolchain: KernelToolchain) -> Command {
     let mut cmd = match toolchain {
         KernelToolchain::Rustup => cargo(subcommand),
@@ -129,12 +131,13 @@ pub fn kernel_cargo(subcommand: &str, toolchain: KernelToolchain) -> Command {
                 .arg(subcommand)
                 .env_remove("RUSTUP_TOOLCHAIN")
                 .env("RUSTC", "/usr/bin/rustc")
-                .env("CARGO_TARGET_DIR", toolchain.target_dir())
                 .env("CARGO_TARGET_I686_UNKNOWN_NONE_LINKER", "ld.lld");
             cmd
         }
     };
     cmd.env("RUSTC_BOOTSTRAP", "1")
+        .arg("--target-dir")
+        .arg(toolchain.target_dir())
         .args(["--target", TARGET_JSON])
         .args(["-Zbuild-std=core,compiler_builtins,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
         .arg("-Zjson-target-spec");

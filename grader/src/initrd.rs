@@ -89,12 +89,6 @@ fn build_rust_programs() -> Result<Vec<(String, PathBuf)>, String> {
         .ok_or("no Rust library sources for the user programs; run `cargo xtask setup`")?;
     let mut cmd = kernel_cargo("build", toolchain);
     cmd.arg("--manifest-path").arg(workspace_root().join("user/Cargo.toml"));
-    // `user/` is a workspace of its own, whose target directory would be
-    // `user/target`: build in the kernel's instead, which `kernel_cargo`
-    // names only for Debian's toolchain.
-    if !cmd.get_envs().any(|(key, _)| key == "CARGO_TARGET_DIR") {
-        cmd.arg("--target-dir").arg(workspace_root().join("target"));
-    }
     // The executables' paths come from cargo's JSON messages on standard
     // output; its diagnostics and progress go to standard error, as usual.
     let output = cmd
