@@ -69,6 +69,14 @@ const LAB2_MMSTEPS: &str = "book/src/labs/lab2-mm.md#fork-exec-and-exit";
 const LAB2_COUNTS: &str = "book/src/labs/lab2-mm.md#two-counts";
 const LAB2_TEARDOWN: &str = "book/src/labs/lab2-mm.md#tearing-an-address-space-down";
 const LAB2_LAZY: &str = "book/src/labs/lab2-mm.md#kernel-threads-and-active_mm";
+const LAB3_MERGE: &str = "book/src/labs/lab3-vma.md#merging-and-splitting";
+const LAB3_LIMIT: &str = "book/src/labs/lab3-vma.md#the-region-limit";
+const LAB4_FAULT: &str = "book/src/labs/lab4-fault.md#the-fault-path";
+const LAB4_FILE: &str = "book/src/labs/lab4-fault.md#file-backed-faults";
+const LAB4_STACK: &str = "book/src/labs/lab4-fault.md#growing-the-stack";
+const LAB5_COW: &str = "book/src/labs/lab5-cow.md#the-copy-on-write-fault";
+const LAB5_ZERO: &str = "book/src/labs/lab5-cow.md#the-zero-page-and-cow";
+const LAB5_FORK: &str = "book/src/labs/lab5-cow.md#fork-with-copy-on-write";
 
 /// A kernel panic, whatever its message (the snapshot holds the message).
 const PANIC: End = End::Panic(String::new());
@@ -227,7 +235,7 @@ pub fn all() -> Vec<Scenario> {
             PROCESSES,
         ),
         Scenario {
-            input: Some("help\nps\nhello a b\nstatus 1\nnosuch\nsegv\nmmlist\nexit\n"),
+            input: Some("help\nps\nhello a b\nstatus 1\nmaps 1\nnosuch\nsegv\nmmlist\nvmstat\nexit\n"),
             ..program(
                 "shell",
                 "/bin/init",
@@ -369,6 +377,87 @@ pub fn all() -> Vec<Scenario> {
                 LAB2_LAZY,
             )
         },
+        program(
+            "regions",
+            "/bin/regions",
+            "",
+            Some(3),
+            20,
+            "equal neighbours merge (vma_merge), a range cut out of a region splits it (split_vma), overlaps are refused",
+            LAB3_MERGE,
+        ),
+        program(
+            "maxmaps",
+            "/bin/maxmaps",
+            "",
+            Some(3),
+            10,
+            "65530 regions fit and the next is refused with -ENOMEM; lookups must stay logarithmic",
+            LAB3_LIMIT,
+        ),
+        program(
+            "demand",
+            "/bin/demand",
+            "",
+            Some(4),
+            15,
+            "a write fault maps a new zeroed page, a read fault the zero page; RSS counts only the new pages",
+            LAB4_FAULT,
+        ),
+        program(
+            "lazytext",
+            "/bin/lazytext",
+            "",
+            Some(4),
+            10,
+            "file pages are read by vm_ops.fault only when touched: RssFile and major faults grow page by page",
+            LAB4_FILE,
+        ),
+        program(
+            "stackgrow",
+            "/bin/stackgrow",
+            "",
+            Some(4),
+            10,
+            "a fault just below a VM_GROWSDOWN region grows it (expand_stack) instead of killing the process",
+            LAB4_STACK,
+        ),
+        program(
+            "cfault",
+            "/bin/cfault",
+            "",
+            Some(4),
+            15,
+            "each bad access kills only its process; user copies to unmapped memory give -EFAULT (compare with cargo xtask oracle cfault)",
+            LAB4_FAULT,
+        ),
+        program(
+            "cow",
+            "/bin/cow",
+            "",
+            Some(5),
+            15,
+            "fork shares pages read-only; a write copies the page, or reuses it when its count is 1",
+            LAB5_COW,
+        ),
+        program(
+            "zeropage",
+            "/bin/zeropage",
+            "",
+            Some(5),
+            10,
+            "the zero page is shared by every reader, uncounted, and never freed",
+            LAB5_ZERO,
+        ),
+        program(
+            "ccow",
+            "/bin/ccow",
+            "",
+            Some(5),
+            15,
+            "parent and child see their own values after fork, down a chain and across 50 children (compare with cargo xtask oracle ccow)",
+            LAB5_FORK,
+        ),
     ]
 }
 

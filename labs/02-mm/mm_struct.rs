@@ -30,72 +30,20 @@ use core::ptr::NonNull;
 
 use spin::Mutex;
 
-use super::gfp::{GFP_HIGHUSER, GFP_KERNEL, Gfp};
-use super::highmem::{KmType, kmap_atomic};
+use super::cow::copy_page_range;
+use super::do_mmap::vm_stat_account;
+use super::gfp::{GFP_KERNEL, Gfp};
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, swapper_pg_dir_phys};
-use super::layout::{__va, PAGE_SHIFT, PAGE_SIZE};
-use super::node::{__free_pages, alloc_pages};
-use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte, PteFlags};
-use super::pgwalk::{MapError, PageTableMem, Walk, change_page_flags, map_page, walk};
+use super::layout::{__va, PAGE_SHIFT};
+use super::mm_types::{MmRef, MmStruct};
+use super::mmap::{insert_vm_struct, remove_vma_list};
+use super::node::{__free_pages, alloc_pages, put_page};
+use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte};
+use super::pgwalk::{PageTableMem, Walk, walk};
 use super::types::{Pfn, VirtAddr};
+use super::vma::{VmAreaStruct, VmFault, VmFlags, vm_area_alloc};
 use crate::arch::x86::cpu::write_cr3;
-
-/// The top of user space: the first address the user may not use.
-pub const TASK_SIZE: u32 = super::layout::PAGE_OFFSET;
-
-/// Linux's `struct mm_struct`, with the fields this kernel uses.
-pub struct MmStruct {
-    /// The page directory's frame.
-    pub pgd: Pfn,
-    /// Tasks using this address space.
-    pub mm_users: u32,
-    /// References to this descriptor: the users together, plus borrowers.
-    pub mm_count: u32,
-    /// Its neighbours on `mmlist` (`init_mm` heads the list and is on it).
-    mmlist_prev: Option<MmRef>,
-    mmlist_next: Option<MmRef>,
-    pub start_code: VirtAddr,
-    pub end_code: VirtAddr,
-    pub start_data: VirtAddr,
-    pub end_data: VirtAddr,
-    pub start_brk: VirtAddr,
-    pub brk: VirtAddr,
-    pub start_stack: VirtAddr,
-    pub arg_start: VirtAddr,
-    pub arg_end: VirtAddr,
-    pub env_start: VirtAddr,
-    pub env_end: VirtAddr,
-    /// Pages mapped: in all (and the most ever), executable, in the stack.
-    pub total_vm: u32,
-    pub hiwater_vm: u32,
-    pub exec_vm: u32,
-    pub stack_vm: u32,
-    /// Pages with a frame behind them (all anonymous so far), and the most
-    /// there ever were.
-    pub anon_rss: u32,
-    pub hiwater_rss: u32,
-}
-
-/// A reference to a descriptor, as Linux passes `struct mm_struct *`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct MmRef(NonNull<MmStruct>);
-
-// SAFETY: the kernel runs on one processor and is not preempted: only one
-// task touches a descriptor at a time.
-unsafe impl Send for MmRef {}
-// SAFETY: as above.
-unsafe impl Sync for MmRef {}
-
-impl MmRef {
-    /// The descriptor. It lives while `mm_count` is above zero, which the
-    /// holder of an `MmRef` guarantees.
-    #[allow(clippy::mut_from_ref)]
-    pub fn get(&self) -> &mut MmStruct {
-        // SAFETY: one processor, no preemption: no other reference is in
-        // use at the same time; the holder keeps `mm_count` above zero.
-        unsafe { &mut *self.0.as_ptr() }
-    }
-}
+use crate::lib::rbtree::RbNode;
 
 /// The kernel's own descriptor (Linux's `init_mm`), over `swapper_pg_dir`:
 /// static, so that the boot allocates nothing for it, and never freed. Its
@@ -105,34 +53,6 @@ static mut INIT_MM: MmStruct = MmStruct { mm_count: 2, ..MmStruct::new(Pfn::new(
 static MMLIST_LOCK: Mutex<()> = Mutex::new(());
 
 impl MmStruct {
-    const fn new(pgd: Pfn) -> Self {
-        let zero = VirtAddr::new(0);
-        Self {
-            pgd,
-            mm_users: 1,
-            mm_count: 1,
-            mmlist_prev: None,
-            mmlist_next: None,
-            start_code: zero,
-            end_code: zero,
-            start_data: zero,
-            end_data: zero,
-            start_brk: zero,
-            brk: zero,
-            start_stack: zero,
-            arg_start: zero,
-            arg_end: zero,
-            env_start: zero,
-            env_end: zero,
-            total_vm: 0,
-            hiwater_vm: 0,
-            exec_vm: 0,
-            stack_vm: 0,
-            anon_rss: 0,
-            hiwater_rss: 0,
-        }
-    }
-
     /// The page directory, through the direct map.
     #[allow(clippy::mut_from_ref)]
     pub fn pgd_table(&self) -> &mut PageTable<Pgd> {
@@ -144,32 +64,6 @@ impl MmStruct {
     /// Walks `va` through this address space's page tables.
     pub fn walk(&self, va: VirtAddr) -> Walk {
         walk(&KernelTables, self.pgd_table(), va)
-    }
-
-    /// Maps a new zeroed page at user address `va` (or reuses the page
-    /// already there, adding `flags`), and returns its frame.
-    pub fn populate_page(&mut self, va: VirtAddr, flags: PteFlags) -> Result<Pfn, MapError> {
-        let flags = flags | PteFlags::USER;
-        if let Walk::Mapped { pte, .. } = self.walk(va) {
-            change_page_flags(&mut KernelTables, self.pgd_table(), va, pte.flags() | flags);
-            return Ok(pte.pfn());
-        }
-        let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(MapError::NoMemory)?;
-        self.install_page(va, pfn, flags)?;
-        Ok(pfn)
-    }
-
-    /// Maps frame `pfn` at `va` and counts it; frees the frame on failure.
-    fn install_page(&mut self, va: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), MapError> {
-        if let Err(error) = map_page(&mut KernelTables, self.pgd_table(), va, pfn, flags) {
-            __free_pages(pfn, 0);
-            return Err(error);
-        }
-        self.total_vm += 1;
-        self.anon_rss += 1;
-        self.hiwater_vm = self.hiwater_vm.max(self.total_vm);
-        self.hiwater_rss = self.hiwater_rss.max(self.anon_rss);
-        Ok(())
     }
 
     /// Every present user mapping: its address and entry.
@@ -250,42 +144,45 @@ pub fn mmdrop(mm: MmRef) {
     todo!("lab 2: mmdrop")
 }
 
-/// Frees every user frame and user page table of `mm` and clears its user
-/// directory entries (Linux's `exit_mmap`); the directory stays.
+/// Releases every user frame and user page table of `mm`, clears its user
+/// directory entries and frees its regions (Linux's `exit_mmap`); the
+/// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // TODO(lab 2): free every user frame (user_ptes), then every user page table, clearing its directory entry, and zero the page counters.
+    // TODO(lab 2): drop the reference to every user frame (put_page on each of user_ptes; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
     todo!("lab 2: exit_mmap")
 }
 
-/// A copy of `parent` for a child process (Linux's `dup_mm`): every page
-/// copied now (copy-on-write is lab 5's), boundaries and counts the same.
+/// A copy of `parent` for a child process (Linux's `dup_mm`): the same
+/// regions, sharing the same pages copy-on-write, the same boundaries.
 pub fn dup_mm(parent: MmRef) -> Option<MmRef> {
     let child = mm_alloc()?;
     let (p, c) = (parent.get(), child.get());
-    for (va, pte) in p.user_ptes().collect::<Vec<_>>() {
-        let Some(pfn) = alloc_pages(GFP_HIGHUSER, 0) else {
-            mmput(child);
-            return None;
-        };
-        copy_highpage(pfn, pte.pfn());
-        if c.install_page(va, pfn, pte.flags() & (PteFlags::USER | PteFlags::RW)).is_err() {
-            mmput(child);
-            return None;
-        }
-    }
     (c.start_code, c.end_code, c.start_data, c.end_data) =
         (p.start_code, p.end_code, p.start_data, p.end_data);
     (c.start_brk, c.brk, c.start_stack) = (p.start_brk, p.brk, p.start_stack);
     (c.arg_start, c.arg_end, c.env_start, c.env_end) = (p.arg_start, p.arg_end, p.env_start, p.env_end);
-    (c.exec_vm, c.stack_vm) = (p.exec_vm, p.stack_vm);
+    if dup_mmap(c, p).is_err() {
+        mmput(child);
+        return None;
+    }
     Some(child)
 }
 
-/// Copies frame `from` into frame `to`, both possibly in highmem.
-fn copy_highpage(to: Pfn, from: Pfn) {
-    let (dst, src) = (kmap_atomic(to, KmType::User0), kmap_atomic(from, KmType::User1));
-    // SAFETY: both mappings cover a whole page each and do not overlap.
-    unsafe { src.as_mut_ptr::<u8>().copy_to_nonoverlapping(dst.as_mut_ptr(), PAGE_SIZE as usize) };
+/// Gives `mm` a copy of each region of `oldmm` but those marked
+/// `VM_DONTCOPY`, with its pages (Linux's `dup_mmap`).
+fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
+    for vma in oldmm.vmas().filter(|v| !v.get().vm_flags.contains(VmFlags::DONTCOPY)).collect::<Vec<_>>() {
+        let old = vma.get();
+        let new = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
+        let new = vm_area_alloc(new);
+        if let Some(open) = old.vm_ops.and_then(|ops| ops.open) {
+            open(new.get());
+        }
+        insert_vm_struct(mm, new).expect("the child has the parent's layout");
+        vm_stat_account(mm, old.vm_flags, old.vma_pages() as i32);
+        copy_page_range(mm, oldmm, vma)?;
+    }
+    Ok(())
 }
 
 /// Makes `mm` the address space the processor translates through.
@@ -302,9 +199,4 @@ pub fn for_each_mm(mut f: impl FnMut(MmRef)) {
         f(mm);
         at = mm.get().mmlist_next;
     }
-}
-
-/// The number of pages from `start` to `end`, rounded outwards.
-pub fn pages_spanned(start: VirtAddr, end: VirtAddr) -> u32 {
-    (end.as_u32().div_ceil(PAGE_SIZE)).saturating_sub(start.as_u32() / PAGE_SIZE)
 }

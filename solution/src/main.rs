@@ -13,6 +13,9 @@
 //! for their unit tests.
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
+// `mod lib` is Linux's `lib/` (generic data structures); the crate is a
+// binary, so the name clashes with no library root.
+#![allow(special_module_name)]
 // On the host only the pure modules are compiled, so most items look unused.
 #![cfg_attr(not(target_os = "none"), allow(dead_code))]
 
@@ -25,6 +28,7 @@ mod fs;
 #[cfg(target_os = "none")]
 mod init;
 mod kernel;
+mod lib;
 mod mm;
 #[cfg(target_os = "none")]
 mod proc;

@@ -84,4 +84,87 @@ static inline void print_dec(long n)
 	print_str(p);
 }
 
+/* More of Linux's numbers, for the programs that need memory and files. */
+#define NR_read 3
+#define NR_open 5
+#define NR_close 6
+#define NR_munmap 91
+#define NR_mprotect 125
+#define NR_mmap2 192
+
+/* mmap2's protections and flags (asm-generic/mman-common.h). */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+
+/* A six-argument call: the sixth goes in ebp, which gcc cannot be asked to
+ * load (it may be the frame pointer), so it is saved around the call and
+ * loaded from memory addressed by eax, which then takes the number. */
+static inline long syscall6(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long block[2] = { nr, f };
+	long ret;
+	__asm__ volatile("pushl %%ebp\n\t"
+			 "movl 4(%%eax), %%ebp\n\t"
+			 "movl (%%eax), %%eax\n\t"
+			 "int $0x80\n\t"
+			 "popl %%ebp"
+			 : "=a"(ret)
+			 : "a"(block), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+			 : "memory");
+	return ret;
+}
+
+/* read(fd, buf, count): bytes read, or -errno. */
+static inline long sys_read(int fd, void *buf, unsigned long count)
+{
+	return syscall3(NR_read, fd, (long)buf, (long)count);
+}
+
+/* open(path, flags): a file descriptor, or -errno. */
+static inline long sys_open(const char *path, int flags)
+{
+	return syscall3(NR_open, (long)path, flags, 0);
+}
+
+/* close(fd): 0, or -errno. */
+static inline long sys_close(int fd)
+{
+	return syscall1(NR_close, fd);
+}
+
+/* fork(): the child's pid in the parent, 0 in the child, or -errno. */
+static inline long sys_fork(void)
+{
+	return syscall1(NR_fork, 0);
+}
+
+/* waitpid(pid, &status, options): the pid that ended, or -errno. */
+static inline long sys_waitpid(long pid, int *status, int options)
+{
+	return syscall3(NR_waitpid, pid, (long)status, options);
+}
+
+/* mmap2(addr, len, prot, flags, fd, pgoff): the mapping's address, or
+ * -errno (an address above -4096 is an error). The offset is in pages. */
+static inline void *sys_mmap2(void *addr, unsigned long len, int prot, int flags, int fd, long pgoff)
+{
+	return (void *)syscall6(NR_mmap2, (long)addr, (long)len, prot, flags, fd, pgoff);
+}
+
+/* munmap(addr, len): 0, or -errno. */
+static inline long sys_munmap(void *addr, unsigned long len)
+{
+	return syscall3(NR_munmap, (long)addr, (long)len, 0);
+}
+
+/* mprotect(addr, len, prot): 0, or -errno. */
+static inline long sys_mprotect(void *addr, unsigned long len, int prot)
+{
+	return syscall3(NR_mprotect, (long)addr, (long)len, prot);
+}
+
 #endif

@@ -193,3 +193,27 @@ pub fn cat(path: &[u8]) -> isize {
         sys::write(1, buf.as_ptr(), n as usize);
     }
 }
+
+/// The number after `key` on the line of `/proc` file `path` that starts
+/// with it (`proc_value(b"/proc/self/status\0", "RssAnon:")` is the
+/// resident anonymous memory in kB).
+pub fn proc_value(path: &[u8], key: &str) -> Option<u32> {
+    let mut buf = [0u8; 2048];
+    let fd = sys::open(path, 0);
+    if fd < 0 {
+        return None;
+    }
+    let mut len = 0;
+    loop {
+        // SAFETY: the rest of `buf` is ours to fill.
+        let n = unsafe { sys::read(fd as i32, buf[len..].as_mut_ptr(), buf.len() - len) };
+        if n <= 0 {
+            break;
+        }
+        len += n as usize;
+    }
+    sys::close(fd as i32);
+    let text = core::str::from_utf8(&buf[..len]).ok()?;
+    let rest = text.lines().find_map(|line| line.strip_prefix(key))?;
+    rest.split(|c: char| !c.is_ascii_digit()).find(|word| !word.is_empty())?.parse().ok()
+}

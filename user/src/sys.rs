@@ -24,10 +24,23 @@ const NR_BRK: usize = 45;
 const NR_GETPPID: usize = 64;
 const NR_REBOOT: usize = 88;
 const NR_MUNMAP: usize = 91;
+const NR_MPROTECT: usize = 125;
 const NR_WAIT4: usize = 114;
 const NR_SCHED_YIELD: usize = 158;
 const NR_MMAP2: usize = 192;
 const NR_EXIT_GROUP: usize = 252;
+
+pub const PROT_NONE: i32 = 0x0;
+pub const PROT_READ: i32 = 0x1;
+pub const PROT_WRITE: i32 = 0x2;
+pub const PROT_EXEC: i32 = 0x4;
+pub const MAP_SHARED: i32 = 0x01;
+pub const MAP_PRIVATE: i32 = 0x02;
+pub const MAP_FIXED: i32 = 0x10;
+pub const MAP_ANONYMOUS: i32 = 0x20;
+/// Like `MAP_FIXED`, but fails with `-EEXIST` instead of replacing a
+/// mapping already there.
+pub const MAP_FIXED_NOREPLACE: i32 = 0x100000;
 
 /// System call `nr` with arguments `a`, `b`, `c` in `ebx`, `ecx`, `edx`.
 ///
@@ -208,6 +221,17 @@ pub unsafe fn mmap2(addr: usize, length: usize, prot: i32, flags: i32, fd: i32, 
 pub unsafe fn munmap(addr: usize, length: usize) -> isize {
     // SAFETY: as the caller promises.
     unsafe { syscall3(NR_MUNMAP, addr, length, 0) }
+}
+
+/// `mprotect(addr, length, prot)`: changes the protection of the pages in
+/// the range.
+///
+/// # Safety
+///
+/// Nothing may still use the memory in a way the new protection forbids.
+pub unsafe fn mprotect(addr: usize, length: usize, prot: i32) -> isize {
+    // SAFETY: as the caller promises.
+    unsafe { syscall3(NR_MPROTECT, addr, length, prot as usize) }
 }
 
 /// `open(path, flags)`: a file descriptor. `path` ends with a NUL byte.

@@ -30,7 +30,13 @@ pub struct Lab {
 }
 
 /// The labs that exist, in order.
-pub const LABS: &[Lab] = &[Lab { number: 1, dir: "01-paging" }, Lab { number: 2, dir: "02-mm" }];
+pub const LABS: &[Lab] = &[
+    Lab { number: 1, dir: "01-paging" },
+    Lab { number: 2, dir: "02-mm" },
+    Lab { number: 3, dir: "03-vma" },
+    Lab { number: 4, dir: "04-fault" },
+    Lab { number: 5, dir: "05-cow" },
+];
 
 const MANIFEST: &str = "labs/generated.sha256";
 
@@ -354,6 +360,6 @@ mod tests {
     #[test]
     fn unknown_labs_are_refused() {
         assert_eq!(check_lab_number(1), Ok(1));
-        assert_eq!(check_lab_number(9), Err("there is no lab 9; the labs are 1, 2".into()));
+        assert_eq!(check_lab_number(9), Err("there is no lab 9; the labs are 1, 2, 3, 4, 5".into()));
     }
 }

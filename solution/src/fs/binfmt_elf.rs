@@ -2,8 +2,9 @@
 //! `load_elf_binary`), and building the initial user stack as the i386 ABI
 //! lays it out.
 //!
-//! Every page of every `PT_LOAD` segment is allocated and filled now; lab 4
-//! makes this lazy by changing the fault path, not this loader.
+//! It maps nothing: each `PT_LOAD` segment becomes a private region of the
+//! file (its `.bss` beyond the file's last page an anonymous one), and the
+//! stack a `VM_GROWSDOWN` region. Pages arrive as the program touches them.
 //!
 //! ```text
 //! 0xc0000000  +----------------------------+  STACK_TOP
@@ -18,22 +19,24 @@
 //! ```
 
 use elf::ElfBytes;
-use elf::abi::{EM_386, ET_EXEC, PF_W, PF_X, PT_LOAD};
+use elf::abi::{EM_386, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::file::Class;
 use elf::segment::ProgramHeader;
 
 use super::initramfs::File;
-use crate::mm::highmem::{KmType, kmap_atomic};
+use crate::mm::do_mmap::{
+    MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE, do_brk, do_mmap_pgoff, mmap_region,
+};
 use crate::mm::layout::PAGE_SIZE;
-use crate::mm::mm_struct::{MmStruct, TASK_SIZE, pages_spanned};
-use crate::mm::pgtable::PteFlags;
+use crate::mm::mm_types::{MmStruct, TASK_SIZE};
 use crate::mm::types::VirtAddr;
-use crate::mm::uaccess::copy_to_user;
+use crate::mm::uaccess::{clear_user, copy_to_user};
+use crate::mm::vma::VmFlags;
 
-/// Stack pages mapped at exec (Linux maps as many as the arguments need and
-/// grows the rest on demand; that growth is lab 4's).
-const STACK_PAGES: u32 = 8;
+/// The stack region's size at exec (Linux's `stack_expand`, 128 KiB); it
+/// grows down on demand from there.
+const STACK_INIT: u32 = 128 << 10;
 /// Most arguments or environment strings taken.
 pub const MAX_ARG_STRINGS: usize = 32;
 
@@ -70,7 +73,7 @@ pub struct StartState {
 /// arguments `argv` and environment `envp`.
 pub fn load_elf_binary(
     mm: &mut MmStruct,
-    file: File,
+    file: File<'static>,
     argv: &[&str],
     envp: &[&str],
 ) -> Result<StartState, ExecError> {
@@ -82,7 +85,7 @@ pub fn load_elf_binary(
     let segments = elf.segments().ok_or(ExecError::NotExecutable)?;
     let (mut phdr, mut end) = (None, 0);
     for segment in segments.iter().filter(|s| s.p_type == PT_LOAD) {
-        end = end.max(load_segment(mm, file.data, &segment)?);
+        end = end.max(elf_map(mm, file, &segment)?);
         if segment.p_offset == 0 {
             phdr = Some(segment.p_vaddr as u32 + header.e_phoff as u32);
         }
@@ -105,39 +108,51 @@ pub fn load_elf_binary(
     Ok(StartState { eip: VirtAddr::new(header.e_entry as u32), esp })
 }
 
-/// Maps every page of `segment` and copies its file bytes; the rest (the
-/// `.bss`) stays zero. Returns the end of the segment in memory.
-fn load_segment(mm: &mut MmStruct, data: &[u8], segment: &ProgramHeader) -> Result<u32, ExecError> {
+/// Maps `segment` (Linux's `elf_map` and `set_brk`): a private region of
+/// the file over its file bytes, the rest of its last file page cleared
+/// (`padzero`), and an anonymous region for the `.bss` pages beyond.
+/// Returns the end of the segment in memory.
+fn elf_map(mm: &mut MmStruct, file: File<'static>, segment: &ProgramHeader) -> Result<u32, ExecError> {
     let (vaddr, memsz, filesz) = (segment.p_vaddr as u32, segment.p_memsz as u32, segment.p_filesz as u32);
-    let offset = segment.p_offset as usize;
+    let offset = segment.p_offset as u32;
     let end = vaddr.checked_add(memsz).filter(|&end| end <= TASK_SIZE).ok_or(ExecError::NotExecutable)?;
-    let contents = match filesz {
-        0 => &[][..],
-        _ => data.get(offset..offset + filesz as usize).ok_or(ExecError::NotExecutable)?,
-    };
-    let flags = if segment.p_flags & PF_W != 0 { PteFlags::RW } else { PteFlags::empty() };
-    for page in (vaddr & !(PAGE_SIZE - 1)..end).step_by(PAGE_SIZE as usize) {
-        let pfn = mm.populate_page(VirtAddr::new(page), flags).map_err(|_| ExecError::NoMemory)?;
-        let from = page.max(vaddr);
-        let to = (page + PAGE_SIZE).min(vaddr + filesz);
-        if from < to {
-            let bytes = &contents[(from - vaddr) as usize..(to - vaddr) as usize];
-            let mapping = kmap_atomic(pfn, KmType::User0);
-            // SAFETY: the mapping covers the page, and `from - page + len`
-            // stays inside it.
-            unsafe {
-                bytes.as_ptr().copy_to(mapping.as_mut_ptr::<u8>().add((from - page) as usize), bytes.len())
-            };
+    let in_file = offset.checked_add(filesz).is_some_and(|end| end as usize <= file.data.len());
+    if !in_file || offset % PAGE_SIZE != vaddr % PAGE_SIZE || filesz > memsz {
+        return Err(ExecError::NotExecutable);
+    }
+    let start = VirtAddr::new(vaddr).page_down();
+    let file_end = (vaddr + filesz).next_multiple_of(PAGE_SIZE);
+    let prot = elf_prot(segment.p_flags);
+    if filesz > 0 {
+        let len = file_end - start.as_u32();
+        let flags = MAP_PRIVATE | MAP_FIXED;
+        do_mmap_pgoff(mm, start, len, prot, flags, Some(file), offset / PAGE_SIZE)
+            .map_err(|_| ExecError::NoMemory)?;
+        let bss = vaddr + filesz;
+        if memsz > filesz && bss % PAGE_SIZE != 0 {
+            let len = (PAGE_SIZE - bss % PAGE_SIZE) as usize;
+            clear_user(mm, VirtAddr::new(bss), len).map_err(|_| ExecError::NoMemory)?;
         }
     }
-    let (start, end) = (VirtAddr::new(vaddr), VirtAddr::new(end));
-    if segment.p_flags & PF_X != 0 {
-        (mm.start_code, mm.end_code) = (start, VirtAddr::new(vaddr + filesz));
-        mm.exec_vm += pages_spanned(start, end);
-    } else if segment.p_flags & PF_W != 0 {
-        (mm.start_data, mm.end_data) = (start, VirtAddr::new(vaddr + filesz));
+    let bss_start = if filesz > 0 { file_end } else { start.as_u32() };
+    if end > bss_start {
+        do_brk(mm, VirtAddr::new(bss_start), end - bss_start).map_err(|_| ExecError::NoMemory)?;
     }
-    Ok(end.as_u32())
+    let end_of_file = VirtAddr::new(vaddr + filesz);
+    if segment.p_flags & PF_X != 0 {
+        (mm.start_code, mm.end_code) = (VirtAddr::new(vaddr), end_of_file);
+    } else if segment.p_flags & PF_W != 0 {
+        (mm.start_data, mm.end_data) = (VirtAddr::new(vaddr), end_of_file);
+    }
+    Ok(end)
+}
+
+/// `mmap`'s `prot` for a segment's `p_flags`.
+fn elf_prot(flags: u32) -> u32 {
+    [(PF_R, PROT_READ), (PF_W, PROT_WRITE), (PF_X, PROT_EXEC)]
+        .iter()
+        .filter(|(pf, _)| flags & pf != 0)
+        .fold(0, |prot, (_, p)| prot | p)
 }
 
 /// Maps the stack below `TASK_SIZE` and writes the strings, the vectors and
@@ -148,11 +163,9 @@ fn setup_stack(
     envp: &[&str],
     auxv: &[(u32, u32)],
 ) -> Result<VirtAddr, ExecError> {
-    for i in 1..=STACK_PAGES {
-        mm.populate_page(VirtAddr::new(TASK_SIZE - i * PAGE_SIZE), PteFlags::RW)
-            .map_err(|_| ExecError::NoMemory)?;
-        mm.stack_vm += 1;
-    }
+    let stack = VmFlags::READ | VmFlags::WRITE | VmFlags::MAY_ALL | VmFlags::GROWSDOWN;
+    mmap_region(mm, VirtAddr::new(TASK_SIZE - STACK_INIT), STACK_INIT, stack, None, 0)
+        .map_err(|_| ExecError::NoMemory)?;
     let mut stack = StackWriter { mm, top: TASK_SIZE - 4 };
     stack.mm.env_end = VirtAddr::new(stack.top);
     let mut env_ptrs = [0u32; MAX_ARG_STRINGS];

@@ -20,7 +20,7 @@ pub enum File {
 #[derive(Clone)]
 pub enum FileData {
     /// A file of the initrd, read in place.
-    Initrd(&'static [u8]),
+    Initrd(super::initramfs::File<'static>),
     /// Text made when the file was opened (a `/proc` file).
     Generated(Vec<u8>),
 }
@@ -28,7 +28,7 @@ pub enum FileData {
 impl FileData {
     pub fn bytes(&self) -> &[u8] {
         match self {
-            Self::Initrd(data) => data,
+            Self::Initrd(file) => file.data,
             Self::Generated(text) => text,
         }
     }

@@ -8,11 +8,20 @@
 const S_IFMT: u32 = 0o170000;
 const S_IFREG: u32 = 0o100000;
 
-/// A file of the initrd: its path in the archive and its contents.
+/// A file of the initrd: its path in the archive, inode number and
+/// contents.
 #[derive(Clone, Copy, Debug)]
 pub struct File<'a> {
     pub name: &'a str,
+    pub ino: u32,
     pub data: &'a [u8],
+}
+
+impl File<'_> {
+    /// Whether both are the same file of the archive.
+    pub fn same_file(&self, other: &File) -> bool {
+        self.ino == other.ino && self.name == other.name
+    }
 }
 
 /// An initrd archive.
@@ -31,7 +40,7 @@ impl<'a> Initramfs<'a> {
     pub fn files(&self) -> impl Iterator<Item = File<'a>> + 'a {
         cpio_reader::iter_files(self.archive)
             .filter(|entry| entry.mode().bits() & S_IFMT == S_IFREG)
-            .map(|entry| File { name: entry.name(), data: entry.file() })
+            .map(|entry| File { name: entry.name(), ino: entry.ino(), data: entry.file() })
     }
 
     /// The file at absolute path `path`.

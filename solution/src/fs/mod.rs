@@ -8,6 +8,7 @@ pub mod file;
 pub mod initramfs;
 #[cfg(target_os = "none")]
 pub mod procfs;
+pub mod task_mmu;
 
 #[cfg(target_os = "none")]
 static ROOTFS: spin::Once<initramfs::Initramfs<'static>> = spin::Once::new();

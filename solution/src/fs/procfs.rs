@@ -6,6 +6,8 @@
 //! |---|---|
 //! | `/proc/meminfo`, `/proc/buddyinfo`, `/proc/zoneinfo` | as the monitor shows them |
 //! | `/proc/PID/status`, `/proc/self/status` | the task and its memory descriptor |
+//! | `/proc/PID/maps`, `/proc/self/maps` | the task's regions |
+//! | `/proc/vmstat` | fault and copy-on-write counts |
 //! | `/proc/tasks` | one line per task: pid, parent, state, name (what `ps` prints) |
 //! | `/proc/mmlist` | every memory descriptor on `mmlist`, its two counts and its tasks |
 
@@ -13,8 +15,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
+use super::task_mmu::show_maps;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
 use crate::mm::mm_struct::{for_each_mm, init_mm};
+use crate::mm::vmstat::vmstat_text;
 use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
 
 /// The text of `/proc` file `path`, or `None` if there is no such file.
@@ -27,11 +31,17 @@ pub fn proc_read(path: &str) -> Option<Vec<u8>> {
         "zoneinfo" => zoneinfo_text(&mut text),
         "tasks" => tasks_text(&mut tasks(), &mut text),
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
+        "vmstat" => vmstat_text(&mut text),
         _ => {
-            let (pid, "status") = name.split_once('/')? else { return None };
+            let (pid, file) = name.split_once('/')?;
             let mut table = tasks();
             let pid = if pid == "self" { table.current } else { pid.parse().ok()? };
-            status_text(table.get(pid)?, &mut text)
+            let task = table.get(pid)?;
+            match file {
+                "status" => status_text(task, &mut text),
+                "maps" => task.mm.map_or(Ok(()), |mm| show_maps(mm.get(), &mut text)),
+                _ => return None,
+            }
         }
     };
     written.ok()?;
@@ -55,7 +65,9 @@ fn state_letter(state: TaskState) -> char {
 }
 
 /// `/proc/PID/status`: Linux's fields for the task and its address space,
-/// plus the descriptor's two counts (this kernel's addition, for lab 2).
+/// plus this kernel's additions: the descriptor's two counts (lab 2), its
+/// region count (lab 3) and the task's faults (lab 4; Linux has them in
+/// `/proc/PID/stat`).
 fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     writeln!(out, "Name:\t{}", task.comm)?;
     writeln!(out, "State:\t{}", state_letter(task.state))?;
@@ -68,12 +80,17 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     writeln!(out, "VmPeak:\t{:8} kB", kb(m.hiwater_vm))?;
     writeln!(out, "VmSize:\t{:8} kB", kb(m.total_vm))?;
     writeln!(out, "VmHWM:\t{:8} kB", kb(m.hiwater_rss))?;
-    writeln!(out, "VmRSS:\t{:8} kB", kb(m.anon_rss))?;
+    writeln!(out, "VmRSS:\t{:8} kB", kb(m.rss()))?;
+    writeln!(out, "RssAnon:\t{:8} kB", kb(m.anon_rss))?;
+    writeln!(out, "RssFile:\t{:8} kB", kb(m.file_rss))?;
     writeln!(out, "VmData:\t{:8} kB", kb(m.total_vm - m.stack_vm - m.exec_vm))?;
     writeln!(out, "VmStk:\t{:8} kB", kb(m.stack_vm))?;
     writeln!(out, "VmExe:\t{:8} kB", exe_bytes / 1024)?;
     writeln!(out, "MmUsers:\t{}", m.mm_users)?;
     writeln!(out, "MmCount:\t{}", m.mm_count)?;
+    writeln!(out, "MapCount:\t{}", m.map_count)?;
+    writeln!(out, "MinFlt:\t{}", task.min_flt)?;
+    writeln!(out, "MajFlt:\t{}", task.maj_flt)?;
     writeln!(out, "Code:\t{} - {}", m.start_code, m.end_code)?;
     writeln!(out, "Data:\t{} - {}", m.start_data, m.end_data)?;
     writeln!(out, "Brk:\t{} - {}", m.start_brk, m.brk)?;

@@ -16,8 +16,14 @@ pub enum Errno {
     ECHILD = 10,
     /// Out of memory.
     ENOMEM = 12,
+    /// Permission denied.
+    EACCES = 13,
     /// Bad address: a user pointer the caller may not use.
     EFAULT = 14,
+    /// It exists already (a mapping `MAP_FIXED_NOREPLACE` would replace).
+    EEXIST = 17,
+    /// The file cannot be mapped.
+    ENODEV = 19,
     /// Invalid argument.
     EINVAL = 22,
     /// Too many open files.

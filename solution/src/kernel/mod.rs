@@ -9,4 +9,6 @@ pub mod panic;
 #[cfg(target_os = "none")]
 pub mod printk;
 #[cfg(target_os = "none")]
+pub mod sys_mman;
+#[cfg(target_os = "none")]
 pub mod syscall;

@@ -4,6 +4,7 @@
 //! so a static i386 Linux binary that uses only these calls runs unchanged.
 
 use super::errno::{Errno, SysResult, to_eax};
+use super::sys_mman;
 use crate::arch::x86::ptrace::PtRegs;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
@@ -30,8 +31,10 @@ const NR_GETPID: u32 = 20;
 const NR_BRK: u32 = 45;
 const NR_GETPPID: u32 = 64;
 const NR_REBOOT: u32 = 88;
+const NR_MUNMAP: u32 = 91;
 const NR_WAIT4: u32 = 114;
 const NR_CLONE: u32 = 120;
+const NR_MPROTECT: u32 = 125;
 const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
 const NR_EXIT_GROUP: u32 = 252;
@@ -65,8 +68,10 @@ pub fn do_syscall(regs: &mut PtRegs) {
             schedule();
             Ok(0)
         }
-        // The heap and memory mappings are lab 6's.
-        NR_BRK | NR_MMAP2 => Err(Errno::ENOSYS),
+        NR_BRK => sys_mman::brk(a),
+        NR_MMAP2 => sys_mman::mmap2(a, b, c, regs.esi, regs.edi, regs.ebp),
+        NR_MUNMAP => sys_mman::munmap(a, b),
+        NR_MPROTECT => sys_mman::mprotect(a, b, c),
         _ => Err(Errno::ENOSYS),
     };
     regs.eax = to_eax(result);
@@ -98,9 +103,7 @@ fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let mut chunk = [0u8; CHUNK];
     let want = count.min(CHUNK);
     // Checked before waiting for input, as Linux does.
-    if !access_ok(mm.get(), buf, want, true) {
-        return Err(Errno::EFAULT);
-    }
+    access_ok(mm.get(), buf, want, true).map_err(|_| Errno::EFAULT)?;
     // A file's bytes are copied under the task table's lock; the console is
     // read after it is released, since reading waits for other tasks.
     let from_file = with_current(|task| match task.files.get(fd) {
@@ -131,7 +134,7 @@ fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
     let data = match procfs::proc_read(path) {
         Some(text) => FileData::Generated(text),
-        None => FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?.data),
+        None => FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?),
     };
     if flags & O_ACCMODE != 0 {
         return Err(Errno::EROFS);

@@ -8,7 +8,6 @@ use super::init::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
 use super::layout::{KernelLayout, PAGE_SHIFT, PAGE_SIZE};
 use super::node::node;
-use super::page_alloc::PgData;
 use super::pgtable::{FlagNames, PGDIR_SHIFT, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, Walk};
 use super::types::VirtAddr;
@@ -41,16 +40,17 @@ pub fn show_layout() {
     pr_info!("{}", KernelLayout { high_memory: high_memory(), sections: kernel_sections() });
 }
 
-/// The zones worth showing: those with memory, as Linux's `populated_zone`.
-fn populated(pgdat: &PgData) -> impl Iterator<Item = &Zone> {
-    pgdat.zones.iter().filter(|z| z.present_pages > 0)
+/// A copy of the zones worth showing: those with memory, as Linux's
+/// `populated_zone`. Copied, so that writing the text (which may allocate)
+/// never runs under the node's lock.
+fn populated() -> impl Iterator<Item = Zone> {
+    node().zones.clone().into_iter().filter(|z| z.present_pages > 0)
 }
 
 /// `/proc/buddyinfo`: free blocks per order (0 to 10), one line per zone.
 pub fn buddyinfo_text(out: &mut impl Write) -> fmt::Result {
-    let pgdat = node();
-    for zone in populated(&pgdat) {
-        writeln!(out, "Node 0, zone {:>8}{}", zone.kind.name(), FreeCounts(zone))?;
+    for zone in populated() {
+        writeln!(out, "Node 0, zone {:>8}{}", zone.kind.name(), FreeCounts(&zone))?;
     }
     Ok(())
 }
@@ -73,8 +73,7 @@ pub fn buddyinfo() -> [[u32; MAX_ORDER]; 3] {
 /// The useful part of `/proc/zoneinfo`: per zone its range, page counts and
 /// watermarks.
 pub fn zoneinfo_text(out: &mut impl Write) -> fmt::Result {
-    let pgdat = node();
-    for zone in populated(&pgdat) {
+    for zone in populated() {
         writeln!(out, "Node 0, zone {:>8}", zone.kind.name())?;
         writeln!(out, "  pages free     {}", zone.free_pages)?;
         writeln!(out, "        min      {}", zone.pages_min)?;
@@ -90,16 +89,17 @@ pub fn zoneinfo_text(out: &mut impl Write) -> fmt::Result {
 
 /// A `/proc/meminfo` summary: totals and free memory, low and high.
 pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
-    let pgdat = node();
-    let high = pgdat.zone(ZoneType::HighMem);
-    let total: u32 = pgdat.zones.iter().map(|z| z.managed_pages).sum();
+    let zones = node().zones.clone();
+    let high = &zones[ZoneType::HighMem as usize];
+    let total: u32 = zones.iter().map(|z| z.managed_pages).sum();
+    let free: u32 = zones.iter().map(|z| z.free_pages).sum();
     let kb = |pages: u32| pages * (PAGE_SIZE / 1024);
     writeln!(out, "MemTotal:     {:8} kB", kb(total))?;
-    writeln!(out, "MemFree:      {:8} kB", kb(pgdat.nr_free_pages()))?;
+    writeln!(out, "MemFree:      {:8} kB", kb(free))?;
     writeln!(out, "HighTotal:    {:8} kB", kb(high.managed_pages))?;
     writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
     writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;
-    writeln!(out, "LowFree:      {:8} kB", kb(pgdat.nr_free_pages() - high.free_pages))
+    writeln!(out, "LowFree:      {:8} kB", kb(free - high.free_pages))
 }
 
 /// Prints `/proc/buddyinfo` on the console.

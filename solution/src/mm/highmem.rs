@@ -60,3 +60,10 @@ pub fn clear_highpage(pfn: Pfn) {
     // SAFETY: the mapping covers the whole page for as long as `page` lives.
     unsafe { page.as_mut_ptr::<u8>().write_bytes(0, PAGE_SIZE as usize) };
 }
+
+/// Copies frame `from` into frame `to`, both possibly in highmem.
+pub fn copy_highpage(to: Pfn, from: Pfn) {
+    let (dst, src) = (kmap_atomic(to, KmType::User0), kmap_atomic(from, KmType::User1));
+    // SAFETY: both mappings cover a whole page each and do not overlap.
+    unsafe { src.as_mut_ptr::<u8>().copy_to_nonoverlapping(dst.as_mut_ptr(), PAGE_SIZE as usize) };
+}

@@ -8,7 +8,14 @@ pub mod bootmem;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/buddy.rs")]
 pub mod buddy;
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "5", path = "../../../labs/05-cow/cow.rs")]
+pub mod cow;
+#[cfg(target_os = "none")]
+pub mod do_mmap;
+#[cfg(target_os = "none")]
 pub mod dump;
+#[cfg(target_os = "none")]
+pub mod filemap;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/gfp.rs")]
 pub mod gfp;
 #[cfg(target_os = "none")]
@@ -19,8 +26,18 @@ pub mod init;
 pub mod kernel_pgtable;
 pub mod layout;
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
+pub mod memory;
+#[cfg(target_os = "none")]
 #[cfg_attr(lab = "2", path = "../../../labs/02-mm/mm_struct.rs")]
 pub mod mm_struct;
+pub mod mm_types;
+#[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
+pub mod mmap;
+#[cfg(test)]
+mod mmap_tests;
+#[cfg(target_os = "none")]
+pub mod mprotect;
 #[cfg(target_os = "none")]
 pub mod node;
 pub mod page;
@@ -33,4 +50,8 @@ pub mod slab;
 pub mod types;
 #[cfg(target_os = "none")]
 pub mod uaccess;
+pub mod vma;
+pub mod vmstat;
+#[cfg(target_os = "none")]
+pub mod zap;
 pub mod zone;

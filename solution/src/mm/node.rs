@@ -6,8 +6,10 @@ use spin::{Mutex, MutexGuard, Once};
 
 use super::gfp::Gfp;
 use super::highmem::clear_highpage;
+use super::layout::{__pa, PAGE_SIZE};
+use super::page::PageFlags;
 use super::page_alloc::PgData;
-use super::types::Pfn;
+use super::types::{Pfn, VirtAddr};
 use crate::{pr_err, pr_warn};
 
 static CONTIG_PAGE_DATA: Once<Mutex<PgData>> = Once::new();
@@ -43,6 +45,50 @@ pub fn __free_pages(pfn: Pfn, order: usize) {
     if let Err(bad) = node().free(pfn, order) {
         pr_err!("BUG: Bad page state: {bad}: pfn {pfn}, order {order}");
     }
+}
+
+/// A page of zeroes in the kernel image (Linux's `empty_zero_page`), mapped
+/// read-only wherever anonymous memory is read before it is written.
+#[repr(C, align(4096))]
+struct ZeroPage([u8; PAGE_SIZE as usize]);
+static EMPTY_ZERO_PAGE: ZeroPage = ZeroPage([0; PAGE_SIZE as usize]);
+
+/// The zero page's frame (Linux's `ZERO_PAGE`). It is reserved: nobody
+/// counts references to it, and it is never freed.
+pub fn zero_page() -> Pfn {
+    __pa(VirtAddr::new(&raw const EMPTY_ZERO_PAGE as u32)).pfn()
+}
+
+/// Drops a reference to a user frame (Linux's `put_page`): the last one
+/// frees it. The zero page is never counted nor freed.
+pub fn put_page(pfn: Pfn) {
+    if pfn != zero_page() {
+        __free_pages(pfn, 0);
+    }
+}
+
+/// One more reference to an allocated frame (Linux's `get_page`); the
+/// zero page is not counted.
+pub fn get_page(pfn: Pfn) {
+    if pfn == zero_page() {
+        return;
+    }
+    node().page_mut(pfn).count += 1;
+}
+
+/// The references to a frame (Linux's `page_count`).
+pub fn page_count(pfn: Pfn) -> u32 {
+    node().page_mut(pfn).count
+}
+
+/// The frame's `PG_*` bits.
+pub fn page_flags(pfn: Pfn) -> PageFlags {
+    node().page_mut(pfn).flags
+}
+
+/// Marks a frame anonymous or not.
+pub fn set_page_anon(pfn: Pfn, anon: bool) {
+    node().page_mut(pfn).flags.set(PageFlags::ANON, anon);
 }
 
 /// Free frames in all zones.

@@ -23,6 +23,9 @@ bitflags! {
         const BUDDY = 1 << 1;
         /// Holds kmalloc objects; `private` is its first free object.
         const SLAB = 1 << 2;
+        /// Anonymous memory of user space (Linux's `PageAnon`), as opposed
+        /// to a copy of a file's page.
+        const ANON = 1 << 3;
     }
 }
 
@@ -69,7 +72,7 @@ impl Page {
 
 /// A doubly linked list of frames through their `lru` links, newest first
 /// (Linux's `list_head` with `list_add`: last in, first out).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PageList {
     head: u32,
 }

@@ -127,11 +127,17 @@ impl PgData {
         }
         page.count -= 1;
         if page.count == 0 {
+            page.flags.remove(PageFlags::ANON);
             let zone = &mut self.zones[page.zone as usize];
             zone.free_pages += 1 << order;
             __free_one_page(zone, self.mem_map, pfn, order);
         }
         Ok(())
+    }
+
+    /// The descriptor of frame `pfn`.
+    pub fn page_mut(&mut self, pfn: Pfn) -> &mut Page {
+        &mut self.mem_map[index(pfn)]
     }
 
     /// Free frames in every zone.

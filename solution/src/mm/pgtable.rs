@@ -136,6 +136,14 @@ pub const fn pte_index(va: VirtAddr) -> usize {
 }
 // ANCHOR_END: index
 
+/// Where the span of `addr`'s page-directory entry ends, or `end` if that
+/// comes first (Linux's `pgd_addr_end`): the step of every walk that goes
+/// one page table at a time.
+pub const fn pgd_addr_end(addr: u32, end: u32) -> u32 {
+    let boundary = (addr & !((1 << PGDIR_SHIFT) - 1)).wrapping_add(1 << PGDIR_SHIFT);
+    if boundary.wrapping_sub(1) < end.wrapping_sub(1) { boundary } else { end }
+}
+
 /// Shows the flags as Linux's page-table dumps do (`P RW U G`...),
 /// leaving out Accessed and Dirty, which depend on what ran before.
 pub struct FlagNames(pub PteFlags);
@@ -174,6 +182,14 @@ mod tests {
         assert_eq!(va.page_offset(), 0x345);
         assert_eq!(pgd_index(VirtAddr::new(0xFFFF_FFFF)), 1023);
         assert_eq!(pte_index(VirtAddr::new(0xFFFF_FFFF)), 1023);
+    }
+
+    #[test]
+    fn pgd_addr_end_stops_at_each_table() {
+        assert_eq!(pgd_addr_end(0x0804_8000, 0x0900_0000), 0x0840_0000);
+        assert_eq!(pgd_addr_end(0x0804_8000, 0x0805_0000), 0x0805_0000);
+        assert_eq!(pgd_addr_end(0xbfff_0000, 0xc000_0000), 0xc000_0000);
+        assert_eq!(pgd_addr_end(0xffc0_0000, 0xffff_f000), 0xffff_f000);
     }
 
     #[test]

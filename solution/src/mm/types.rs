@@ -50,6 +50,16 @@ impl VirtAddr {
         self.0 & (PAGE_SIZE - 1)
     }
 
+    /// The start of the page holding this address.
+    pub const fn page_down(self) -> Self {
+        Self(self.0 & !(PAGE_SIZE - 1))
+    }
+
+    /// Whether the address starts a page.
+    pub const fn is_page_aligned(self) -> bool {
+        self.page_offset() == 0
+    }
+
     pub fn as_ptr<T>(self) -> *const T {
         self.0 as usize as *const T
     }

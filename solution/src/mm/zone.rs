@@ -40,14 +40,14 @@ impl ZoneType {
 }
 
 /// The free blocks of one order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FreeArea {
     pub free_list: PageList,
     pub nr_free: u32,
 }
 
 /// A zone: its frames, its buddy allocator and its watermarks.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Zone {
     pub kind: ZoneType,
     pub zone_start_pfn: Pfn,

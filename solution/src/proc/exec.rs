@@ -13,7 +13,8 @@ use crate::arch::x86::switch::prepare_stack;
 use crate::fs::binfmt_elf::{ExecError, MAX_ARG_STRINGS, StartState, load_elf_binary};
 use crate::fs::rootfs;
 use crate::kernel::errno::Errno;
-use crate::mm::mm_struct::{MmRef, init_mm, mm_alloc, mmput, switch_mm};
+use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
+use crate::mm::mm_types::MmRef;
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{copy_from_user, strncpy_from_user};
 

@@ -4,7 +4,8 @@
 use super::task::{Comm, Pid, tasks};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::arch::x86::switch::{prepare_kernel_thread_stack, prepare_stack};
-use crate::mm::mm_struct::{MmRef, dup_mm, mmget};
+use crate::mm::mm_struct::{dup_mm, mmget};
+use crate::mm::mm_types::MmRef;
 
 /// `clone` flag: share the address space (a thread).
 pub const CLONE_VM: u32 = 0x100;

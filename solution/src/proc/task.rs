@@ -14,7 +14,8 @@ use spin::{Mutex, MutexGuard};
 use crate::fs::file::FdTable;
 use crate::mm::gfp::GFP_KERNEL;
 use crate::mm::layout::{__va, PAGE_SIZE};
-use crate::mm::mm_struct::{MmRef, init_mm};
+use crate::mm::mm_struct::init_mm;
+use crate::mm::mm_types::MmRef;
 use crate::mm::node::{__free_pages, alloc_pages};
 use crate::mm::types::Pfn;
 
@@ -30,6 +31,7 @@ pub const SIGILL: u32 = 4;
 pub const SIGTRAP: u32 = 5;
 pub const SIGBUS: u32 = 7;
 pub const SIGFPE: u32 = 8;
+pub const SIGKILL: u32 = 9;
 pub const SIGSEGV: u32 = 11;
 
 /// A program name, as `ps` shows it (Linux's `comm`, 16 bytes).
@@ -87,6 +89,10 @@ pub struct TaskStruct {
     pub context_esp: u32,
     /// Its open files.
     pub files: FdTable,
+    /// Page faults served without reading a file (minor) and by reading
+    /// one (major).
+    pub min_flt: u32,
+    pub maj_flt: u32,
 }
 
 impl TaskStruct {
@@ -121,6 +127,8 @@ static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
         kernel_stack: None,
         context_esp: 0,
         files: FdTable::console(),
+        min_flt: 0,
+        maj_flt: 0,
     },
     slots: [const { None }; NR_TASKS],
     current: 0,
@@ -180,6 +188,8 @@ impl Tasks {
             kernel_stack: Some(kernel_stack),
             context_esp: 0,
             files: self.current().files.clone(),
+            min_flt: 0,
+            maj_flt: 0,
         };
         let slot = self.slots.iter_mut().find(|slot| slot.is_none())?;
         *slot = Some(Box::new(task));

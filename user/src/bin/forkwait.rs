@@ -39,7 +39,10 @@ fn main(_args: &[&str]) -> i32 {
     println!("parent: wait with no child left = {}", wait(-1).0);
 
     let argv = [c"/bin/nothing".as_ptr().cast(), core::ptr::null()];
-    println!("parent: execve(/bin/nothing) = {}", sys::execve(c"/bin/nothing".as_ptr().cast(), argv.as_ptr(), core::ptr::null()));
+    println!(
+        "parent: execve(/bin/nothing) = {}",
+        sys::execve(c"/bin/nothing".as_ptr().cast(), argv.as_ptr(), core::ptr::null())
+    );
 
     let pid = sys::fork();
     if pid == 0 {

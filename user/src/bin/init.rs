@@ -19,6 +19,8 @@ builtins:
   help            this list
   ps              the tasks (/proc/tasks)
   status [PID]    a task and its memory (/proc/PID/status)
+  maps [PID]      a task's memory regions (/proc/PID/maps)
+  vmstat          page-fault and copy-on-write counts (/proc/vmstat)
   mmlist          every mm_struct and its counts (/proc/mmlist)
   meminfo, buddyinfo, zoneinfo   the kernel's memory (/proc)
   exit            power off (ends the QEMU run)
@@ -48,7 +50,10 @@ fn run(words: &[&str]) {
         ["help"] => println!("{HELP}"),
         ["ps"] => show(b"/proc/tasks\0"),
         ["status"] => show(b"/proc/self/status\0"),
-        ["status", pid] => show_pid(pid),
+        ["status", pid] => show_pid(pid, "status"),
+        ["maps"] => show(b"/proc/self/maps\0"),
+        ["maps", pid] => show_pid(pid, "maps"),
+        ["vmstat"] => show(b"/proc/vmstat\0"),
         ["mmlist"] => show(b"/proc/mmlist\0"),
         ["meminfo"] => show(b"/proc/meminfo\0"),
         ["buddyinfo"] => show(b"/proc/buddyinfo\0"),
@@ -66,17 +71,18 @@ fn show(path: &[u8]) {
     }
 }
 
-fn show_pid(pid: &str) {
-    let mut path = [0u8; 32];
-    let text = b"/proc/";
-    let end = text.len() + pid.len();
-    if end + 8 > path.len() {
-        return eprintln!("sh: bad pid");
+/// Shows `/proc/PID/FILE`.
+fn show_pid(pid: &str, file: &str) {
+    let mut path = [0u8; 40];
+    let mut len = 0;
+    for part in ["/proc/", pid, "/", file, "\0"] {
+        let Some(slot) = path.get_mut(len..len + part.len()) else {
+            return eprintln!("sh: bad pid");
+        };
+        slot.copy_from_slice(part.as_bytes());
+        len += part.len();
     }
-    path[..text.len()].copy_from_slice(text);
-    path[text.len()..end].copy_from_slice(pid.as_bytes());
-    path[end..end + 8].copy_from_slice(b"/status\0");
-    show(&path[..end + 8]);
+    show(&path[..len]);
 }
 
 /// Runs `/bin/WORD` (or the path given) with the words as its arguments, in

@@ -10,6 +10,9 @@ pub mod e820;
 #[cfg(target_os = "none")]
 mod entry;
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "4", path = "../../../../labs/04-fault/fault.rs")]
+pub mod fault;
+#[cfg(target_os = "none")]
 pub mod gdt;
 #[cfg(target_os = "none")]
 pub mod idt;

@@ -81,13 +81,12 @@ fn do_exception(regs: &mut PtRegs) {
     die(EXCEPTION_NAMES[regs.vector as usize], regs);
 }
 
-/// Page faults. No page is populated on demand yet, so a fault in user mode
-/// kills the process, and a fault in the kernel is a bug, reported as
-/// Linux reports it.
+/// Page faults: a user-mode one goes to the fault handler; one in the
+/// kernel is a bug, reported as Linux reports it.
 fn do_page_fault(regs: &mut PtRegs) {
     let address = read_cr2();
-    if regs.user_mode() {
-        force_sig_fault(SIGSEGV, regs, Some(address.as_u32()));
+    if super::fault::do_page_fault(regs, address) {
+        return;
     }
     let reason = if regs.error_code & 1 == 0 { "not-present page" } else { "protection violation" };
     let access = if regs.error_code & 2 == 0 { "read" } else { "write" };

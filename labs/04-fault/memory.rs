@@ -1,0 +1,96 @@
+// Lab 4: generated from solution/src/mm/memory.rs by `cargo xtask labs`.
+// Replace each todo!() with your code; the rest is the reference kernel's.
+//! Making a page present on demand (the fault half of Linux's
+//! `mm/memory.c`).
+//!
+//! Nothing of a region is mapped when it is created: `exec`, `mmap` and
+//! `brk` only record regions. The first access to a page faults, and
+//! `handle_mm_fault` gives it a frame, choosing by what the region is and
+//! what the access was:
+//!
+//! - nothing mapped, anonymous region: a read maps the shared zero page
+//!   read-only, a write gets a fresh zeroed frame (`do_anonymous_page`);
+//! - nothing mapped, file region: the region's `vm_ops.fault` returns a
+//!   frame holding the file's page (`do_no_page`);
+//! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
+//!   lab 5's).
+//!
+//! Lab 4 asks you to write `handle_mm_fault`, `do_anonymous_page` and
+//! `do_no_page`.
+
+// Until the todo!()s are written, their parameters and imports go unused.
+#![allow(unused_variables, unused_imports)]
+
+use super::cow::do_wp_page;
+use super::gfp::{GFP_HIGHUSER, Gfp};
+use super::kernel_pgtable::KernelTables;
+use super::mm_types::MmStruct;
+use super::node::{alloc_pages, put_page, set_page_anon, zero_page};
+use super::pgtable::PteFlags;
+use super::pgwalk::{MapError, Walk, map_page};
+use super::types::{Pfn, VirtAddr};
+use super::vma::{VmFault, VmFlags, VmaRef};
+
+/// How a fault was served: from memory (minor) or by reading the backing
+/// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultKind {
+    Minor,
+    Major,
+}
+
+/// The page-table flags for a page of `vma` that the faulting task may
+/// write if the region allows writing (Linux's `maybe_mkwrite`).
+pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
+    let vma = vma.get();
+    let write = if vma.vm_flags.contains(VmFlags::WRITE) { PteFlags::RW } else { PteFlags::empty() };
+    vma.vm_page_prot | write
+}
+
+/// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
+/// drops the frame's reference.
+pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
+    match map_page(&mut KernelTables, mm.pgd_table(), addr, pfn, flags) {
+        Ok(()) => Ok(()),
+        Err(MapError::NoMemory) => {
+            put_page(pfn);
+            Err(VmFault::Oom)
+        }
+        Err(MapError::AlreadyMapped) => unreachable!("a fault maps only what is not mapped"),
+    }
+}
+
+/// Makes the page at `addr` of `vma`, a region of `mm` (the loaded address
+/// space) that allows the access, present, and writable if `write`.
+pub fn handle_mm_fault(
+    mm: &mut MmStruct,
+    vma: VmaRef,
+    addr: VirtAddr,
+    write: bool,
+) -> Result<FaultKind, VmFault> {
+    // TODO(lab 4): walk addr's page (page_down). Not mapped: a region with a vm_ops.fault goes to do_no_page, any other to do_anonymous_page. Mapped read-only and this is a write: do_wp_page(mm, vma, addr, pte). Otherwise the page is already there (a minor fault).
+    todo!("lab 4: handle_mm_fault")
+}
+
+/// A first touch of anonymous memory: a read maps the zero page as the
+/// region's read-only protection, uncounted; a write maps a new zeroed
+/// anonymous frame, writable, counted in `anon_rss`.
+fn do_anonymous_page(
+    mm: &mut MmStruct,
+    vma: VmaRef,
+    addr: VirtAddr,
+    write: bool,
+) -> Result<FaultKind, VmFault> {
+    // TODO(lab 4): for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss).
+    todo!("lab 4: do_anonymous_page")
+}
+
+/// A first touch of a file region: the region's `fault` reads page
+/// `linear_page_index(addr)` of the file into a new frame. A read maps it
+/// with the region's protection (read-only if private) and counts it in
+/// `file_rss`. A write to a private region makes that frame the task's own
+/// copy at once (no page cache keeps the original): anonymous and writable.
+fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
+    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous, set_pte it with maybe_mkwrite, count it anonymous. Otherwise set_pte it with vm_page_prot and count it as a file page. Either way it is a major fault.
+    todo!("lab 4: do_no_page")
+}

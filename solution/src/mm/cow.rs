@@ -1,0 +1,129 @@
+//! Copy-on-write: how `fork` shares a parent's pages with its child instead
+//! of copying them, and how the first write to a shared page copies it then
+//! (Linux's `copy_page_range` and `do_wp_page`, in `mm/memory.c`).
+//!
+//! At `fork`, every present page of a private writable region is mapped
+//! read-only in both parent and child, and its frame's reference count
+//! grows by one. Nothing is copied. A later write by either faults on the
+//! read-only entry inside a writable region: `do_wp_page` copies the frame
+//! for the writer, or, when the writer is its only user left, simply makes
+//! the entry writable again. Read-only and shared regions stay as they are.
+//!
+//! Lab 5 asks you to write `copy_one_pte` and `do_wp_page`.
+
+use super::gfp::GFP_HIGHUSER;
+use super::highmem::{clear_highpage, copy_highpage};
+use super::kernel_pgtable::KernelTables;
+use super::layout::PAGE_SIZE;
+use super::memory::{FaultKind, maybe_mkwrite, set_pte};
+use super::mm_types::MmStruct;
+use super::node::{alloc_pages, get_page, page_count, page_flags, put_page, set_page_anon, zero_page};
+use super::page::PageFlags;
+use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
+use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
+use super::types::VirtAddr;
+use super::vma::{VmFault, VmFlags, VmaRef};
+use super::vmstat::{VmEvent, count_vm_event};
+
+/// Whether a region's pages are shared copy-on-write by `fork`: private
+/// and possibly writable (Linux's `is_cow_mapping`).
+pub fn is_cow_mapping(flags: VmFlags) -> bool {
+    flags & (VmFlags::SHARED | VmFlags::MAYWRITE) == VmFlags::MAYWRITE
+}
+
+/// Whether an anonymous frame counts in `anon_rss` (the zero page counts
+/// nowhere).
+fn counts_as_anon(pte: Pte) -> Option<bool> {
+    (pte.pfn() != zero_page()).then(|| page_flags(pte.pfn()).contains(PageFlags::ANON))
+}
+
+/// Gives `dst` the pages `src` has in `vma` (Linux's `copy_page_range`),
+/// one page-directory entry at a time; `src` must be the loaded address
+/// space. Fails only for lack of memory for a page table.
+pub fn copy_page_range(dst: &mut MmStruct, src: &mut MmStruct, vma: VmaRef) -> Result<(), VmFault> {
+    let (mut addr, end) = (vma.get().vm_start.as_u32(), vma.get().vm_end.as_u32());
+    while addr < end {
+        let next = pgd_addr_end(addr, end);
+        if src.pgd_table()[pgd_index(VirtAddr::new(addr))].present() {
+            copy_pte_range(dst, src, vma, addr, next)?;
+        }
+        addr = next;
+    }
+    Ok(())
+}
+
+/// Copies the present entries for `[addr, end)`, all under one page table.
+fn copy_pte_range(
+    dst: &mut MmStruct,
+    src: &mut MmStruct,
+    vma: VmaRef,
+    addr: u32,
+    end: u32,
+) -> Result<(), VmFault> {
+    let table = src.pgd_table()[pgd_index(VirtAddr::new(addr))].pfn();
+    for va in (addr..end).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
+        let pte = KernelTables.pte_table(table)[pte_index(va)];
+        if pte.present() {
+            copy_one_pte(dst, src, vma, va, pte)?;
+        }
+    }
+    Ok(())
+}
+
+// ANCHOR: copy_one_pte
+/// Maps the frame of `src`'s entry `pte` at `va` in `dst` too, with one
+/// more reference; in a copy-on-write region both entries lose `RW`.
+fn copy_one_pte(
+    dst: &mut MmStruct,
+    src: &mut MmStruct,
+    vma: VmaRef,
+    va: VirtAddr,
+    pte: Pte,
+) -> Result<(), VmFault> {
+    // LAB 5 BEGIN: keep USER and RW of the entry. If the region is_cow_mapping and the entry is writable, drop RW, also in src (change_page_flags, which flushes the TLB). Take a reference (get_page), set_pte in dst, and count the page in dst's rss (counts_as_anon: None for the zero page, which is not counted).
+    let mut flags = pte.flags() & (PteFlags::USER | PteFlags::RW);
+    if is_cow_mapping(vma.get().vm_flags) && flags.contains(PteFlags::RW) {
+        flags.remove(PteFlags::RW);
+        change_page_flags(&mut KernelTables, src.pgd_table(), va, flags);
+    }
+    get_page(pte.pfn());
+    set_pte(dst, va, pte.pfn(), flags)?;
+    if let Some(anon) = counts_as_anon(pte) {
+        dst.inc_rss(anon);
+    }
+    Ok(())
+    // LAB 5 END
+}
+// ANCHOR_END: copy_one_pte
+
+// ANCHOR: do_wp_page
+/// A write to `addr`, mapped read-only by `pte` in the writable region
+/// `vma`: reuses the frame if it is anonymous and this is its only user,
+/// else gives the writer its own copy (the zero page's copy is zeroes).
+pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
+    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), mark it anonymous, unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as counts_as_anon says), put_page the old frame; count CowCopy.
+    let old = pte.pfn();
+    if counts_as_anon(pte) == Some(true) && page_count(old) == 1 {
+        change_page_flags(&mut KernelTables, mm.pgd_table(), addr, maybe_mkwrite(vma));
+        count_vm_event(VmEvent::CowReuse);
+        return Ok(FaultKind::Minor);
+    }
+    let new = alloc_pages(GFP_HIGHUSER, 0).ok_or(VmFault::Oom)?;
+    if old == zero_page() {
+        clear_highpage(new)
+    } else {
+        copy_highpage(new, old)
+    }
+    set_page_anon(new, true);
+    unmap_page(&mut KernelTables, mm.pgd_table(), addr);
+    set_pte(mm, addr, new, maybe_mkwrite(vma))?;
+    if let Some(anon) = counts_as_anon(pte) {
+        mm.dec_rss(anon);
+    }
+    mm.inc_rss(true);
+    put_page(old);
+    count_vm_event(VmEvent::CowCopy);
+    Ok(FaultKind::Minor)
+    // LAB 5 END
+}
+// ANCHOR_END: do_wp_page

@@ -1,0 +1,286 @@
+//! Regions made and removed at a process's request: `mmap`, `munmap`, `brk`
+//! and stack growth (the system-call half of Linux's `mm/mmap.c`). They only
+//! change regions: pages come later, one fault at a time.
+
+use super::filemap::INITRD_VM_OPS;
+use super::layout::PAGE_SIZE;
+use super::memory::handle_mm_fault;
+use super::mm_types::{MmStruct, TASK_SIZE};
+use super::mmap::{
+    __vma_unlink, VmaError, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma,
+    split_vma, vma_merge,
+};
+use super::types::VirtAddr;
+use super::vma::{VmAreaStruct, VmFlags, VmaRef, vm_area_alloc, vm_area_free};
+use super::zap::zap_page_range;
+use crate::fs::initramfs::File;
+use crate::kernel::errno::Errno;
+
+/// Where `mmap` starts looking for room (Linux's legacy i386 layout, a
+/// third of the way up user space).
+pub const TASK_UNMAPPED_BASE: u32 = TASK_SIZE / 3;
+/// The most a stack may grow to (the default `RLIMIT_STACK`, 8 MiB).
+pub const RLIMIT_STACK: u32 = 8 << 20;
+
+pub const PROT_READ: u32 = 0x1;
+pub const PROT_WRITE: u32 = 0x2;
+pub const PROT_EXEC: u32 = 0x4;
+pub const MAP_SHARED: u32 = 0x01;
+pub const MAP_PRIVATE: u32 = 0x02;
+pub const MAP_FIXED: u32 = 0x10;
+pub const MAP_ANONYMOUS: u32 = 0x20;
+pub const MAP_GROWSDOWN: u32 = 0x100;
+pub const MAP_LOCKED: u32 = 0x2000;
+pub const MAP_POPULATE: u32 = 0x8000;
+/// `MAP_FIXED` that refuses to replace (Linux 4.17's): `-EEXIST`.
+pub const MAP_FIXED_NOREPLACE: u32 = 0x10_0000;
+
+/// `len` rounded up to whole pages, or `None` past the end of user space.
+pub fn page_align(len: u32) -> Option<u32> {
+    len.checked_next_multiple_of(PAGE_SIZE).filter(|&len| len <= TASK_SIZE)
+}
+
+/// The region flags for `mmap`'s `prot` (Linux's `calc_vm_prot_bits`).
+pub fn calc_vm_prot_bits(prot: u32) -> VmFlags {
+    VmFlags::from_bits_truncate(prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+}
+
+/// The region flags for `mmap`'s `flags` (Linux's `calc_vm_flag_bits`).
+fn calc_vm_flag_bits(flags: u32) -> VmFlags {
+    let mut vm_flags = VmFlags::empty();
+    vm_flags.set(VmFlags::GROWSDOWN, flags & MAP_GROWSDOWN != 0);
+    vm_flags.set(VmFlags::LOCKED, flags & MAP_LOCKED != 0);
+    vm_flags
+}
+
+/// Counts `pages` pages of a region with `flags` in or (negative) out of
+/// the address space's totals (Linux's `vm_stat_account`).
+pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
+    let add = |counter: &mut u32| *counter = counter.wrapping_add_signed(pages);
+    add(&mut mm.total_vm);
+    if flags.contains(VmFlags::EXEC) && !flags.contains(VmFlags::WRITE) {
+        add(&mut mm.exec_vm);
+    }
+    if flags.contains(VmFlags::GROWSDOWN) {
+        add(&mut mm.stack_vm);
+    }
+    mm.hiwater_vm = mm.hiwater_vm.max(mm.total_vm);
+}
+
+/// A free range of `len` bytes: at `hint` if it is free, else the lowest
+/// one from `TASK_UNMAPPED_BASE` up (Linux's `arch_get_unmapped_area`).
+pub fn get_unmapped_area(mm: &mut MmStruct, hint: VirtAddr, len: u32) -> Option<VirtAddr> {
+    let fits = |mm: &mut MmStruct, addr: u32| {
+        addr <= TASK_SIZE - len
+            && find_vma(mm, VirtAddr::new(addr)).is_none_or(|v| addr + len <= v.get().vm_start.as_u32())
+    };
+    let hint = hint.page_down().as_u32();
+    if hint != 0 && fits(mm, hint) {
+        return Some(VirtAddr::new(hint));
+    }
+    let mut addr = TASK_UNMAPPED_BASE;
+    while addr <= TASK_SIZE - len {
+        match find_vma(mm, VirtAddr::new(addr)) {
+            Some(vma) if vma.get().vm_start.as_u32() < addr + len => addr = vma.get().vm_end.as_u32(),
+            _ => return Some(VirtAddr::new(addr)),
+        }
+    }
+    None
+}
+
+/// Maps `len` bytes at `addr` (a hint, or exact with `MAP_FIXED`), of
+/// `file` from page `pgoff` or anonymous, with `prot` (Linux's
+/// `do_mmap_pgoff`). Returns where.
+pub fn do_mmap_pgoff(
+    mm: &mut MmStruct,
+    addr: VirtAddr,
+    len: u32,
+    prot: u32,
+    flags: u32,
+    file: Option<File<'static>>,
+    pgoff: u32,
+) -> Result<VirtAddr, Errno> {
+    let len = page_align(len).filter(|&len| len != 0).ok_or(Errno::ENOMEM)?;
+    let shared = match flags & (MAP_SHARED | MAP_PRIVATE) {
+        MAP_SHARED => true,
+        MAP_PRIVATE => false,
+        _ => return Err(Errno::EINVAL),
+    };
+    // No shmem behind shared anonymous memory: fork could not share pages
+    // faulted in after it.
+    if shared && file.is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let addr = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+        if !addr.is_page_aligned() || addr.as_u32() > TASK_SIZE - len {
+            return Err(Errno::EINVAL);
+        }
+        let end = VirtAddr::new(addr.as_u32() + len);
+        if flags & MAP_FIXED_NOREPLACE != 0 && find_vma_intersection(mm, addr, end).is_some() {
+            return Err(Errno::EEXIST);
+        }
+        do_munmap(mm, addr, len)?;
+        addr
+    } else {
+        get_unmapped_area(mm, addr, len).ok_or(Errno::ENOMEM)?
+    };
+    let mut vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | VmFlags::MAY_ALL;
+    if shared {
+        // The initrd is read-only: a shared mapping of it may never write.
+        if prot & PROT_WRITE != 0 {
+            return Err(Errno::EACCES);
+        }
+        vm_flags |= VmFlags::MAYSHARE;
+        vm_flags.remove(VmFlags::MAYWRITE);
+    }
+    mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
+    if flags & (MAP_POPULATE | MAP_LOCKED) != 0 {
+        make_pages_present(mm, addr, VirtAddr::new(addr.as_u32() + len));
+    }
+    Ok(addr)
+}
+
+/// Covers the free range `[addr, addr + len)` with a region: a neighbour
+/// grown by `vma_merge`, or a new one (Linux's `mmap_region`).
+pub fn mmap_region(
+    mm: &mut MmStruct,
+    addr: VirtAddr,
+    len: u32,
+    flags: VmFlags,
+    file: Option<File<'static>>,
+    pgoff: u32,
+) -> Result<VmaRef, Errno> {
+    let end = VirtAddr::new(addr.as_u32() + len);
+    let (_, prev) = find_vma_prev(mm, addr);
+    let vma = match vma_merge(mm, prev, addr, end, flags, file.as_ref(), pgoff) {
+        Some(vma) => vma,
+        None => {
+            let vma = vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags));
+            if file.is_some() {
+                let v = vma.get();
+                (v.vm_file, v.vm_pgoff, v.vm_ops) = (file, pgoff, Some(&INITRD_VM_OPS));
+            }
+            if let Err(error) = insert_vm_struct(mm, vma) {
+                vm_area_free(vma);
+                return Err(vma_errno(error));
+            }
+            vma
+        }
+    };
+    vm_stat_account(mm, flags, (len / PAGE_SIZE) as i32);
+    Ok(vma)
+}
+
+/// The error number for a failed region change.
+fn vma_errno(error: VmaError) -> Errno {
+    match error {
+        VmaError::TooManyMaps => Errno::ENOMEM,
+        VmaError::Overlap => Errno::EINVAL,
+    }
+}
+
+/// Faults in every page of `[start, end)` now, writable where the region
+/// allows (Linux's `make_pages_present`, for `MAP_POPULATE` and
+/// `MAP_LOCKED`). Stops quietly when memory runs out.
+pub fn make_pages_present(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) {
+    for addr in (start.as_u32()..end.as_u32()).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
+        let Some(vma) = find_vma(mm, addr) else { return };
+        let write = vma.get().vm_flags.contains(VmFlags::WRITE);
+        if handle_mm_fault(mm, vma, addr, write).is_err() {
+            return;
+        }
+    }
+}
+
+/// Removes `[start, start + len)` from the address space, splitting the
+/// regions it cuts (Linux's `do_munmap`). Unmapped parts are skipped.
+pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), Errno> {
+    let len = page_align(len).filter(|&len| len != 0).ok_or(Errno::EINVAL)?;
+    if !start.is_page_aligned() || start.as_u32() > TASK_SIZE - len {
+        return Err(Errno::EINVAL);
+    }
+    let end = VirtAddr::new(start.as_u32() + len);
+    let Some(vma) = find_vma(mm, start).filter(|vma| vma.get().vm_start < end) else {
+        return Ok(());
+    };
+    if vma.get().vm_start < start {
+        split_vma(mm, vma, start, false).map_err(vma_errno)?;
+    }
+    if let Some(last) = find_vma(mm, end).filter(|last| last.get().vm_start < end) {
+        split_vma(mm, last, end, true).map_err(vma_errno)?;
+    }
+    let (_, prev) = find_vma_prev(mm, start);
+    while let Some(vma) = prev.map_or(mm.mmap, |p| p.get().vm_next).filter(|v| v.get().vm_start < end) {
+        __vma_unlink(mm, vma, prev);
+        unmap_region(mm, vma);
+    }
+    Ok(())
+}
+
+/// Unmaps the pages of `vma`, an unlinked region, uncounts and frees it.
+fn unmap_region(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get();
+    zap_page_range(mm, v.vm_start, v.vm_end);
+    vm_stat_account(mm, v.vm_flags, -(v.vma_pages() as i32));
+    remove_vma(vma);
+}
+
+/// Adds `len` bytes of anonymous read-write memory at `addr`, which must be
+/// free (Linux's `do_brk`): the heap, and an executable's `.bss`.
+pub fn do_brk(mm: &mut MmStruct, addr: VirtAddr, len: u32) -> Result<(), Errno> {
+    let len = page_align(len).ok_or(Errno::ENOMEM)?;
+    let end =
+        VirtAddr::new(addr.as_u32().checked_add(len).filter(|&end| end <= TASK_SIZE).ok_or(Errno::ENOMEM)?);
+    if len == 0 {
+        return Ok(());
+    }
+    if find_vma_intersection(mm, addr, end).is_some() {
+        return Err(Errno::ENOMEM);
+    }
+    let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::MAY_ALL;
+    mmap_region(mm, addr, len, flags, None, 0).map(|_| ())
+}
+
+/// `brk(addr)`: moves the end of the heap to `addr` and returns the new
+/// end, or the old one if it cannot move (Linux's `sys_brk`).
+pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
+    if brk < mm.start_brk {
+        return mm.brk;
+    }
+    let Some(new_end) = page_align(brk.as_u32()) else { return mm.brk };
+    let old_end = page_align(mm.brk.as_u32()).expect("the heap is in user space");
+    let moved = if new_end == old_end {
+        Ok(())
+    } else if new_end < old_end {
+        do_munmap(mm, VirtAddr::new(new_end), old_end - new_end)
+    } else if find_vma_intersection(mm, VirtAddr::new(old_end), VirtAddr::new(new_end + PAGE_SIZE)).is_some()
+    {
+        // The heap keeps a page of distance from the next region.
+        Err(Errno::ENOMEM)
+    } else {
+        do_brk(mm, VirtAddr::new(old_end), new_end - old_end)
+    };
+    if moved.is_ok() {
+        mm.brk = brk;
+    }
+    mm.brk
+}
+
+/// Grows the stack region `vma` down to cover `addr` (Linux's
+/// `expand_stack`), within `RLIMIT_STACK` and not into the region below.
+pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), Errno> {
+    let addr = addr.page_down();
+    let v = vma.get();
+    if v.vm_end.as_u32() - addr.as_u32() > RLIMIT_STACK {
+        return Err(Errno::ENOMEM);
+    }
+    if let (_, Some(prev)) = find_vma_prev(mm, addr)
+        && prev.get().vm_end > addr
+    {
+        return Err(Errno::ENOMEM);
+    }
+    let grow = (v.vm_start.as_u32() - addr.as_u32()) / PAGE_SIZE;
+    (v.vm_start, v.vm_pgoff) = (addr, v.vm_pgoff.wrapping_sub(grow));
+    vm_stat_account(mm, v.vm_flags, grow as i32);
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Making a page present on demand (the fault half of Linux's
+//! `mm/memory.c`).
+//!
+//! Nothing of a region is mapped when it is created: `exec`, `mmap` and
+//! `brk` only record regions. The first access to a page faults, and
+//! `handle_mm_fault` gives it a frame, choosing by what the region is and
+//! what the access was:
+//!
+//! - nothing mapped, anonymous region: a read maps the shared zero page
+//!   read-only, a write gets a fresh zeroed frame (`do_anonymous_page`);
+//! - nothing mapped, file region: the region's `vm_ops.fault` returns a
+//!   frame holding the file's page (`do_no_page`);
+//! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
+//!   lab 5's).
+//!
+//! Lab 4 asks you to write `handle_mm_fault`, `do_anonymous_page` and
+//! `do_no_page`.
+
+use super::cow::do_wp_page;
+use super::gfp::{GFP_HIGHUSER, Gfp};
+use super::kernel_pgtable::KernelTables;
+use super::mm_types::MmStruct;
+use super::node::{alloc_pages, put_page, set_page_anon, zero_page};
+use super::pgtable::PteFlags;
+use super::pgwalk::{MapError, Walk, map_page};
+use super::types::{Pfn, VirtAddr};
+use super::vma::{VmFault, VmFlags, VmaRef};
+
+/// How a fault was served: from memory (minor) or by reading the backing
+/// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultKind {
+    Minor,
+    Major,
+}
+
+/// The page-table flags for a page of `vma` that the faulting task may
+/// write if the region allows writing (Linux's `maybe_mkwrite`).
+pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
+    let vma = vma.get();
+    let write = if vma.vm_flags.contains(VmFlags::WRITE) { PteFlags::RW } else { PteFlags::empty() };
+    vma.vm_page_prot | write
+}
+
+/// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
+/// drops the frame's reference.
+pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
+    match map_page(&mut KernelTables, mm.pgd_table(), addr, pfn, flags) {
+        Ok(()) => Ok(()),
+        Err(MapError::NoMemory) => {
+            put_page(pfn);
+            Err(VmFault::Oom)
+        }
+        Err(MapError::AlreadyMapped) => unreachable!("a fault maps only what is not mapped"),
+    }
+}
+
+// ANCHOR: handle_mm_fault
+/// Makes the page at `addr` of `vma`, a region of `mm` (the loaded address
+/// space) that allows the access, present, and writable if `write`.
+pub fn handle_mm_fault(
+    mm: &mut MmStruct,
+    vma: VmaRef,
+    addr: VirtAddr,
+    write: bool,
+) -> Result<FaultKind, VmFault> {
+    // LAB 4 BEGIN: walk addr's page (page_down). Not mapped: a region with a vm_ops.fault goes to do_no_page, any other to do_anonymous_page. Mapped read-only and this is a write: do_wp_page(mm, vma, addr, pte). Otherwise the page is already there (a minor fault).
+    let addr = addr.page_down();
+    match mm.walk(addr) {
+        Walk::Mapped { pte, .. } if write && !pte.flags().contains(PteFlags::RW) => {
+            do_wp_page(mm, vma, addr, pte)
+        }
+        Walk::Mapped { .. } => Ok(FaultKind::Minor),
+        _ if vma.get().vm_ops.is_some_and(|ops| ops.fault.is_some()) => do_no_page(mm, vma, addr, write),
+        _ => do_anonymous_page(mm, vma, addr, write),
+    }
+    // LAB 4 END
+}
+// ANCHOR_END: handle_mm_fault
+
+/// A first touch of anonymous memory: a read maps the zero page as the
+/// region's read-only protection, uncounted; a write maps a new zeroed
+/// anonymous frame, writable, counted in `anon_rss`.
+fn do_anonymous_page(
+    mm: &mut MmStruct,
+    vma: VmaRef,
+    addr: VirtAddr,
+    write: bool,
+) -> Result<FaultKind, VmFault> {
+    // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss).
+    if !write {
+        set_pte(mm, addr, zero_page(), vma.get().vm_page_prot)?;
+        return Ok(FaultKind::Minor);
+    }
+    let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
+    set_page_anon(pfn, true);
+    set_pte(mm, addr, pfn, maybe_mkwrite(vma))?;
+    mm.inc_rss(true);
+    Ok(FaultKind::Minor)
+    // LAB 4 END
+}
+
+/// A first touch of a file region: the region's `fault` reads page
+/// `linear_page_index(addr)` of the file into a new frame. A read maps it
+/// with the region's protection (read-only if private) and counts it in
+/// `file_rss`. A write to a private region makes that frame the task's own
+/// copy at once (no page cache keeps the original): anonymous and writable.
+fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
+    // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous, set_pte it with maybe_mkwrite, count it anonymous. Otherwise set_pte it with vm_page_prot and count it as a file page. Either way it is a major fault.
+    let v = vma.get();
+    let fault = v.vm_ops.and_then(|ops| ops.fault).expect("a file region has a fault operation");
+    let pfn = fault(v, v.linear_page_index(addr))?;
+    let private_write = write && !v.vm_flags.contains(VmFlags::SHARED);
+    set_page_anon(pfn, private_write);
+    let flags = if private_write { maybe_mkwrite(vma) } else { v.vm_page_prot };
+    set_pte(mm, addr, pfn, flags)?;
+    mm.inc_rss(private_write);
+    Ok(FaultKind::Major)
+    // LAB 4 END
+}

@@ -1,0 +1,91 @@
+//! Changing a range's permissions (Linux's `mm/mprotect.c`): the regions
+//! are split where the range cuts them, given their new flags, merged with
+//! neighbours that now match, and their present pages re-protected.
+
+use super::do_mmap::{PROT_EXEC, PROT_READ, PROT_WRITE, calc_vm_prot_bits, page_align, vm_stat_account};
+use super::kernel_pgtable::KernelTables;
+use super::layout::PAGE_SIZE;
+use super::mm_types::MmStruct;
+use super::mmap::{__vma_unlink, VmaError, find_vma, find_vma_prev, insert_vm_struct, split_vma, vma_merge};
+use super::pgwalk::{Walk, change_page_flags};
+use super::types::VirtAddr;
+use super::vma::{VmFlags, VmaRef, vm_area_free};
+use crate::kernel::errno::Errno;
+
+/// `mprotect(start, len, prot)`: gives every page of the range `prot`; the
+/// whole range must be mapped (Linux's `sys_mprotect`).
+pub fn sys_mprotect(mm: &mut MmStruct, start: VirtAddr, len: u32, prot: u32) -> Result<(), Errno> {
+    if !start.is_page_aligned() || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_align(len).ok_or(Errno::ENOMEM)?;
+    let end = start.as_u32().checked_add(len).ok_or(Errno::ENOMEM)?;
+    let mut at = start;
+    while at.as_u32() < end {
+        let vma = find_vma(mm, at).filter(|v| v.get().vm_start <= at).ok_or(Errno::ENOMEM)?;
+        let flags = (vma.get().vm_flags - VmFlags::ACCESS) | calc_vm_prot_bits(prot);
+        // Each access bit needs its `MAY*` bit, four places up.
+        if !VmFlags::from_bits_retain(flags.bits() >> 4).contains(flags & VmFlags::ACCESS) {
+            return Err(Errno::EACCES);
+        }
+        let next = VirtAddr::new(vma.get().vm_end.as_u32().min(end));
+        mprotect_fixup(mm, vma, at, next, flags)?;
+        at = next;
+    }
+    Ok(())
+}
+
+/// Gives `[start, end)`, part of `vma`, the flags `flags` (Linux's
+/// `mprotect_fixup`).
+fn mprotect_fixup(
+    mm: &mut MmStruct,
+    vma: VmaRef,
+    start: VirtAddr,
+    end: VirtAddr,
+    flags: VmFlags,
+) -> Result<(), Errno> {
+    if vma.get().vm_flags == flags {
+        return Ok(());
+    }
+    let too_many = |_: VmaError| Errno::ENOMEM;
+    if start != vma.get().vm_start {
+        split_vma(mm, vma, start, true).map_err(too_many)?;
+    }
+    if end != vma.get().vm_end {
+        split_vma(mm, vma, end, false).map_err(too_many)?;
+    }
+    let pages = vma.get().vma_pages() as i32;
+    vm_stat_account(mm, vma.get().vm_flags, -pages);
+    vma.get().set_flags(flags);
+    vm_stat_account(mm, flags, pages);
+    change_protection(mm, vma);
+    merge_with_neighbours(mm, vma);
+    Ok(())
+}
+
+/// Re-protects the present pages of `vma` with its `vm_page_prot`. The
+/// zero page and pages shared after `fork` stay read-only: a write will
+/// fault and copy or reuse them.
+fn change_protection(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get();
+    for addr in (v.vm_start.as_u32()..v.vm_end.as_u32()).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
+        if let Walk::Mapped { .. } = mm.walk(addr) {
+            change_page_flags(&mut KernelTables, mm.pgd_table(), addr, v.vm_page_prot);
+        }
+    }
+}
+
+/// Merges `vma` into a neighbour its new flags now match. Linux's
+/// `vma_merge` does this in place; ours merges into a hole, so `vma` is
+/// taken out first and put back if nothing merged.
+fn merge_with_neighbours(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get();
+    let (start, end) = (v.vm_start, v.vm_end);
+    let (_, prev) = find_vma_prev(mm, start);
+    __vma_unlink(mm, vma, prev);
+    if vma_merge(mm, prev, start, end, v.vm_flags, v.vm_file.as_ref(), v.vm_pgoff).is_some() {
+        vm_area_free(vma);
+    } else {
+        insert_vm_struct(mm, vma).expect("the region's own place is free");
+    }
+}

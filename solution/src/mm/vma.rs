@@ -1,0 +1,188 @@
+//! A memory region, `struct vm_area_struct`: a run of pages of one address
+//! space with the same permissions and the same backing (a file at some
+//! offset, or nothing: anonymous memory). Its operations are in `mmap.rs`.
+
+use alloc::boxed::Box;
+use core::ptr::NonNull;
+
+use bitflags::bitflags;
+
+use super::layout::PAGE_SHIFT;
+use super::mm_types::MmRef;
+use super::pgtable::PteFlags;
+use super::types::{Pfn, VirtAddr};
+use crate::fs::initramfs::File;
+use crate::lib::rbtree::RbNode;
+
+bitflags! {
+    /// What a region allows and how it behaves (Linux's `vm_flags`, same
+    /// bit values). `MAY*` bound what `mprotect` may later grant.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct VmFlags: u32 {
+        const READ = 0x1;
+        const WRITE = 0x2;
+        const EXEC = 0x4;
+        const SHARED = 0x8;
+        const MAYREAD = 0x10;
+        const MAYWRITE = 0x20;
+        const MAYEXEC = 0x40;
+        const MAYSHARE = 0x80;
+        /// A stack: faults just below it extend it downwards.
+        const GROWSDOWN = 0x100;
+        const GROWSUP = 0x200;
+        /// Pages are faulted in at once and never reclaimed.
+        const LOCKED = 0x2000;
+        /// `fork` leaves the region out of the child.
+        const DONTCOPY = 0x20000;
+        /// `mremap` may not grow it.
+        const DONTEXPAND = 0x40000;
+    }
+}
+
+impl VmFlags {
+    /// The access bits: read, write, execute.
+    pub const ACCESS: Self = Self::READ.union(Self::WRITE).union(Self::EXEC);
+    /// Every `MAY*` bit.
+    pub const MAY_ALL: Self = Self::MAYREAD.union(Self::MAYWRITE).union(Self::MAYEXEC);
+}
+
+/// The page-table flags of a region's pages (Linux's `protection_map`).
+/// i386 cannot forbid execution, so execute implies read. A private
+/// writable region maps its pages read-only (`PAGE_COPY`): the first write
+/// faults, which is how copy-on-write finds out. No access at all
+/// (`PAGE_NONE`) leaves a page present for the kernel only: Linux marks it
+/// with a special not-present bit instead, to the same effect on user
+/// accesses.
+pub fn vm_get_page_prot(flags: VmFlags) -> PteFlags {
+    let readonly = PteFlags::PRESENT | PteFlags::USER;
+    if !flags.intersects(VmFlags::ACCESS) {
+        PteFlags::empty()
+    } else if flags.contains(VmFlags::WRITE | VmFlags::SHARED) {
+        readonly | PteFlags::RW
+    } else {
+        readonly
+    }
+}
+
+/// Why a fault on a region could not be served.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum VmFault {
+    /// No memory for the page or its page table.
+    Oom,
+    /// The file has no page there (`SIGBUS`).
+    Sigbus,
+}
+
+/// A backing's `fault`: a new frame holding the given page of the backing.
+pub type FaultFn = fn(&VmAreaStruct, u32) -> Result<Pfn, VmFault>;
+
+/// What a region's backing does at the region's life events and faults
+/// (Linux's `vm_operations_struct`). Linux 2.6.0 had `nopage` (return the
+/// page for an address) and `populate` (prefault a range); 2.6.23 merged
+/// them into `fault`, which is what this kernel has.
+pub struct VmOperations {
+    /// A region was copied: by `split_vma` or `fork`.
+    pub open: Option<fn(&mut VmAreaStruct)>,
+    /// A region is going away.
+    pub close: Option<fn(&mut VmAreaStruct)>,
+    /// Returns a new frame holding page `pgoff` of the backing.
+    pub fault: Option<FaultFn>,
+}
+
+/// Linux's `struct vm_area_struct`, with the fields this kernel uses.
+pub struct VmAreaStruct {
+    /// The address space the region belongs to.
+    pub vm_mm: MmRef,
+    /// The region is `[vm_start, vm_end)`, both page-aligned.
+    pub vm_start: VirtAddr,
+    pub vm_end: VirtAddr,
+    /// The next region up, on `mm.mmap`.
+    pub vm_next: Option<VmaRef>,
+    /// The flags of the region's page-table entries, from `vm_flags`.
+    pub vm_page_prot: PteFlags,
+    pub vm_flags: VmFlags,
+    /// Its node in `mm.mm_rb`.
+    pub vm_rb: RbNode,
+    pub vm_ops: Option<&'static VmOperations>,
+    /// For a file mapping: the file, and the page of it at `vm_start`.
+    pub vm_file: Option<File<'static>>,
+    pub vm_pgoff: u32,
+}
+
+impl VmAreaStruct {
+    /// An anonymous region `[start, end)` of `mm`, linked nowhere yet.
+    pub fn new(mm: MmRef, start: VirtAddr, end: VirtAddr, flags: VmFlags) -> Self {
+        Self {
+            vm_mm: mm,
+            vm_start: start,
+            vm_end: end,
+            vm_next: None,
+            vm_page_prot: vm_get_page_prot(flags),
+            vm_flags: flags,
+            vm_rb: RbNode::new(),
+            vm_ops: None,
+            vm_file: None,
+            vm_pgoff: 0,
+        }
+    }
+
+    /// The number of pages in the region.
+    pub fn vma_pages(&self) -> u32 {
+        (self.vm_end.as_u32() - self.vm_start.as_u32()) >> PAGE_SHIFT
+    }
+
+    /// Whether `addr` lies inside the region.
+    pub fn contains(&self, addr: VirtAddr) -> bool {
+        self.vm_start <= addr && addr < self.vm_end
+    }
+
+    /// Changes the flags, and the page-table flags with them.
+    pub fn set_flags(&mut self, flags: VmFlags) {
+        self.vm_flags = flags;
+        self.vm_page_prot = vm_get_page_prot(flags);
+    }
+
+    /// The page of the backing file at `addr` (`linear_page_index`).
+    pub fn linear_page_index(&self, addr: VirtAddr) -> u32 {
+        self.vm_pgoff + ((addr.as_u32() - self.vm_start.as_u32()) >> PAGE_SHIFT)
+    }
+}
+
+/// A reference to a region, as Linux passes `struct vm_area_struct *`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct VmaRef(NonNull<VmAreaStruct>);
+
+impl VmaRef {
+    /// The region. It lives from `vm_area_alloc` to `vm_area_free`, and
+    /// only the task owning its address space reaches it.
+    #[allow(clippy::mut_from_ref)]
+    pub fn get(&self) -> &mut VmAreaStruct {
+        // SAFETY: one processor, no preemption: the owner of the address
+        // space is the only user; the region lives until `vm_area_free`.
+        unsafe { &mut *self.0.as_ptr() }
+    }
+
+    /// The region whose `vm_rb` is `node`.
+    ///
+    /// # Safety
+    /// `node` must be the `vm_rb` of a live region.
+    pub unsafe fn from_rb(node: NonNull<RbNode>) -> Self {
+        Self(crate::lib::rbtree::rb_entry!(node, VmAreaStruct, vm_rb))
+    }
+
+    /// Its node in the red-black tree.
+    pub fn rb(&self) -> NonNull<RbNode> {
+        NonNull::from(&mut self.get().vm_rb)
+    }
+}
+
+/// Moves `vma` to the kernel heap; it stays there until `vm_area_free`.
+pub fn vm_area_alloc(vma: VmAreaStruct) -> VmaRef {
+    VmaRef(NonNull::from(Box::leak(Box::new(vma))))
+}
+
+/// Frees a region that is linked nowhere any more.
+pub fn vm_area_free(vma: VmaRef) {
+    // SAFETY: the region came from `vm_area_alloc` and nothing links it.
+    drop(unsafe { Box::from_raw(vma.0.as_ptr()) });
+}

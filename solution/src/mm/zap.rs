@@ -1,0 +1,37 @@
+//! Taking pages out of an address space (Linux's `zap_page_range`, in
+//! `mm/memory.c`): for `munmap`, `brk` shrinking, and `exec`/`exit` through
+//! `exit_mmap`.
+
+use super::kernel_pgtable::KernelTables;
+use super::layout::PAGE_SIZE;
+use super::mm_types::MmStruct;
+use super::node::{page_flags, put_page, zero_page};
+use super::page::PageFlags;
+use super::pgtable::{pgd_addr_end, pgd_index};
+use super::pgwalk::unmap_page;
+use super::types::VirtAddr;
+
+/// Unmaps every page of `mm` in `[start, end)`: each entry is cleared and
+/// flushed, its frame loses a reference (freed with the last) and leaves
+/// the RSS counts. Page tables stay until the address space goes.
+pub fn zap_page_range(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) {
+    let (mut addr, end) = (start.as_u32(), end.as_u32());
+    while addr < end {
+        let next = pgd_addr_end(addr, end);
+        if mm.pgd_table()[pgd_index(VirtAddr::new(addr))].present() {
+            (addr..next).step_by(PAGE_SIZE as usize).for_each(|va| zap_pte(mm, VirtAddr::new(va)));
+        }
+        addr = next;
+    }
+}
+
+/// Unmaps one page, if mapped.
+fn zap_pte(mm: &mut MmStruct, va: VirtAddr) {
+    let Some(pte) = unmap_page(&mut KernelTables, mm.pgd_table(), va) else {
+        return;
+    };
+    if pte.pfn() != zero_page() {
+        mm.dec_rss(page_flags(pte.pfn()).contains(PageFlags::ANON));
+    }
+    put_page(pte.pfn());
+}
