@@ -28,6 +28,7 @@ const NR_MPROTECT: usize = 125;
 const NR_WAIT4: usize = 114;
 const NR_SCHED_YIELD: usize = 158;
 const NR_MMAP2: usize = 192;
+const NR_MADVISE: usize = 219;
 const NR_EXIT_GROUP: usize = 252;
 
 pub const PROT_NONE: i32 = 0x0;
@@ -232,6 +233,16 @@ pub unsafe fn munmap(addr: usize, length: usize) -> isize {
 pub unsafe fn mprotect(addr: usize, length: usize, prot: i32) -> isize {
     // SAFETY: as the caller promises.
     unsafe { syscall3(NR_MPROTECT, addr, length, prot as usize) }
+}
+
+/// `madvise` advice: `fork` leaves the range out of the child.
+pub const MADV_DONTFORK: i32 = 10;
+
+/// `madvise(addr, length, advice)`: tells the kernel how the range will be
+/// used.
+pub fn madvise(addr: usize, length: usize, advice: i32) -> isize {
+    // SAFETY: advice changes no memory the program uses.
+    unsafe { syscall3(NR_MADVISE, addr, length, advice as usize) }
 }
 
 /// `open(path, flags)`: a file descriptor. `path` ends with a NUL byte.

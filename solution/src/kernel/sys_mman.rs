@@ -1,10 +1,12 @@
-//! The memory system calls: `brk`, `mmap2`, `munmap` and `mprotect`. Each
+//! The memory system calls: `brk`, `mmap2`, `munmap`, `mprotect` and
+//! `madvise`. Each
 //! finds the caller's address space and hands its arguments to `mm`.
 
 use super::errno::{Errno, SysResult};
 use crate::fs::file::{File, FileData};
 use crate::mm::do_mmap::{MAP_ANONYMOUS, do_mmap_pgoff, do_munmap, sys_brk};
 use crate::mm::mm_types::MmStruct;
+use crate::mm::madvise::sys_madvise;
 use crate::mm::mprotect::sys_mprotect;
 use crate::mm::types::VirtAddr;
 use crate::proc::task::with_current;
@@ -45,4 +47,9 @@ pub fn munmap(addr: u32, len: u32) -> SysResult {
 /// `mprotect(addr, len, prot)`.
 pub fn mprotect(addr: u32, len: u32, prot: u32) -> SysResult {
     with_mm(|mm| sys_mprotect(mm, VirtAddr::new(addr), len, prot).map(|()| 0))
+}
+
+/// `madvise(addr, len, advice)`.
+pub fn madvise(addr: u32, len: u32, advice: u32) -> SysResult {
+    with_mm(|mm| sys_madvise(mm, VirtAddr::new(addr), len, advice).map(|()| 0))
 }

@@ -37,6 +37,7 @@ const NR_CLONE: u32 = 120;
 const NR_MPROTECT: u32 = 125;
 const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
+const NR_MADVISE: u32 = 219;
 const NR_EXIT_GROUP: u32 = 252;
 
 /// Bytes `read` and `write` copy at a time.
@@ -72,6 +73,7 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_MMAP2 => sys_mman::mmap2(a, b, c, regs.esi, regs.edi, regs.ebp),
         NR_MUNMAP => sys_mman::munmap(a, b),
         NR_MPROTECT => sys_mman::mprotect(a, b, c),
+        NR_MADVISE => sys_mman::madvise(a, b, c),
         _ => Err(Errno::ENOSYS),
     };
     regs.eax = to_eax(result);

@@ -26,6 +26,8 @@ pub mod init;
 pub mod kernel_pgtable;
 pub mod layout;
 #[cfg(target_os = "none")]
+pub mod madvise;
+#[cfg(target_os = "none")]
 #[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
 pub mod memory;
 #[cfg(target_os = "none")]

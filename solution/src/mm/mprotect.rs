@@ -15,7 +15,29 @@ use crate::kernel::errno::Errno;
 /// `mprotect(start, len, prot)`: gives every page of the range `prot`; the
 /// whole range must be mapped (Linux's `sys_mprotect`).
 pub fn sys_mprotect(mm: &mut MmStruct, start: VirtAddr, len: u32, prot: u32) -> Result<(), Errno> {
-    if !start.is_page_aligned() || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
+    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    change_range_flags(mm, start, len, |old| {
+        let flags = (old - VmFlags::ACCESS) | calc_vm_prot_bits(prot);
+        // Each access bit needs its `MAY*` bit, four places up.
+        match VmFlags::from_bits_retain(flags.bits() >> 4).contains(flags & VmFlags::ACCESS) {
+            true => Ok(flags),
+            false => Err(Errno::EACCES),
+        }
+    })
+}
+
+/// Gives each region's part of `[start, start + len)` the flags `change`
+/// makes of its own, splitting and merging regions as needed: the loop of
+/// `mprotect` and `madvise`. The whole range must be mapped (`-ENOMEM`).
+pub fn change_range_flags(
+    mm: &mut MmStruct,
+    start: VirtAddr,
+    len: u32,
+    change: impl Fn(VmFlags) -> Result<VmFlags, Errno>,
+) -> Result<(), Errno> {
+    if !start.is_page_aligned() {
         return Err(Errno::EINVAL);
     }
     let len = page_align(len).ok_or(Errno::ENOMEM)?;
@@ -23,11 +45,7 @@ pub fn sys_mprotect(mm: &mut MmStruct, start: VirtAddr, len: u32, prot: u32) -> 
     let mut at = start;
     while at.as_u32() < end {
         let vma = find_vma(mm, at).filter(|v| v.get().vm_start <= at).ok_or(Errno::ENOMEM)?;
-        let flags = (vma.get().vm_flags - VmFlags::ACCESS) | calc_vm_prot_bits(prot);
-        // Each access bit needs its `MAY*` bit, four places up.
-        if !VmFlags::from_bits_retain(flags.bits() >> 4).contains(flags & VmFlags::ACCESS) {
-            return Err(Errno::EACCES);
-        }
+        let flags = change(vma.get().vm_flags)?;
         let next = VirtAddr::new(vma.get().vm_end.as_u32().min(end));
         mprotect_fixup(mm, vma, at, next, flags)?;
         at = next;

@@ -1,7 +1,8 @@
 //! Copy-on-write after `fork`, counted: the child and the parent share
 //! every page until one writes. The child's writes copy pages (`cow_copy`);
 //! once the child is gone, the parent is the only user of each page and a
-//! write simply makes it writable again (`cow_reuse`).
+//! write simply makes it writable again (`cow_reuse`). A region marked
+//! `MADV_DONTFORK` is not copied into a child at all.
 
 #![no_std]
 #![no_main]
@@ -60,5 +61,20 @@ fn main(_args: &[&str]) -> i32 {
         "parent wrote all {PAGES}: sum {}, pages copied {copied}, reused {reused} (16 and its stack's)",
         sum(base)
     );
+    dont_fork(base);
     0
+}
+
+/// Marks the region `MADV_DONTFORK`: a child has one region fewer.
+fn dont_fork(base: usize) {
+    let regions = || proc_value(b"/proc/self/status\0", "MapCount:").unwrap_or(0);
+    println!("madvise(MADV_DONTFORK): {}", sys::madvise(base, PAGES * PAGE, sys::MADV_DONTFORK));
+    println!("parent has {} regions", regions());
+    if sys::fork() == 0 {
+        println!("child has {} regions", regions());
+        sys::exit(0);
+    }
+    let mut status = 0;
+    // SAFETY: `status` is ours to fill.
+    unsafe { sys::waitpid(-1, &mut status, 0) };
 }
