@@ -12,8 +12,8 @@
 //!
 //! The archive is reproducible: the entries sorted by name (the `bin`
 //! directory first), each with mode 0755, owner and group 0, mtime 0 and an
-//! inode number from its position, so the same programs always give the
-//! same bytes. It is rewritten only when those bytes change.
+//! inode number from a hash of its path, so the same programs always give
+//! the same bytes. It is rewritten only when those bytes change.
 //!
 //! Writing newc is the `cpio` crate's job. It was chosen over `hadris-cpio`
 //! because it is exactly that job and no more: a dependency-free builder
@@ -178,6 +178,15 @@ fn gcc(source: &Path, output: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A file's inode number: a hash of its path (FNV-1a, folded below 100000),
+/// so that adding a program leaves every other file's number, which
+/// `/proc/PID/maps` shows, as it was.
+fn inode_number(path: &str) -> u32 {
+    let hash =
+        path.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    2 + hash % 99_991
+}
+
 /// A cpio newc archive of `files` (path in the archive, contents): a
 /// directory entry for each directory on their paths, then the files, all
 /// sorted by path (so a directory comes before what it holds), and the
@@ -192,7 +201,8 @@ fn newc_archive(files: &[(String, Vec<u8>)]) -> io::Result<Vec<u8>> {
         .collect();
     entries.sort_by_key(|&(path, ..)| path);
     let mut archive = Vec::new();
-    for (ino, (path, mode, data)) in (1..).zip(entries) {
+    for (path, mode, data) in entries {
+        let ino = inode_number(path);
         let size =
             u32::try_from(data.len()).map_err(|_| io::Error::other(format!("{path} is over 4 GiB")))?;
         let mut entry =

@@ -252,7 +252,7 @@ pub fn all() -> Vec<Scenario> {
             "",
             None,
             0,
-            "fork copies memory, wait collects statuses, execve replaces the program",
+            "fork gives the child its own memory, wait collects statuses, execve replaces the program",
             PROCESSES,
         ),
         lab1(
@@ -431,6 +431,18 @@ pub fn all() -> Vec<Scenario> {
             "each bad access kills only its process; user copies to unmapped memory give -EFAULT (compare with cargo xtask oracle cfault)",
             LAB4_FAULT,
         ),
+        Scenario {
+            options: "mem=32M",
+            ..program(
+                "oom",
+                "/bin/oom",
+                "",
+                Some(4),
+                5,
+                "a fault that cannot get a page kills the process (SIGKILL); the kernel keeps running and gets every page back",
+                LAB4_FAULT,
+            )
+        },
         program(
             "cow",
             "/bin/cow",

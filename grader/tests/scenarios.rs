@@ -84,6 +84,7 @@ scenario_tests! {
     lazytext => "lazytext",
     stackgrow => "stackgrow",
     cfault => "cfault",
+    oom => "oom",
     cow => "cow",
     zeropage => "zeropage",
     ccow => "ccow",

@@ -148,7 +148,7 @@ pub fn mmdrop(mm: MmRef) {
 /// directory entries and frees its regions (Linux's `exit_mmap`); the
 /// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // TODO(lab 2): drop the reference to every user frame (put_page on each of user_ptes; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
+    // TODO(lab 2): drop the reference to every user frame (put_page on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
     todo!("lab 2: exit_mmap")
 }
 

@@ -35,7 +35,7 @@ enum Command {
     Labs(labs::LabsArgs),
     /// Run every test of the project (maintainers: expects unmodified lab crates).
     Test,
-    /// Print benchmark figures: the buddy allocator against a crate, boot time.
+    /// Print benchmark figures: buddy allocator, find_vma, fork with COW against copying, boot time.
     Bench,
     /// Build the book into book/build, or serve it.
     Book(book::BookArgs),

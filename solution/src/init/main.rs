@@ -9,7 +9,9 @@ use crate::arch::x86::setup_arch;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::serial;
 use crate::fs::{mount_root, rootfs};
-use crate::kernel::{cmdline, printk};
+use crate::kernel::cmdline::{self, ForkMode};
+use crate::kernel::printk;
+use crate::mm::cow::set_fork_copies;
 use crate::mm::dump::show_layout;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
 use crate::mm::layout::{MAXMEM, PAGE_SHIFT};
@@ -64,6 +66,10 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     show_layout();
 
     mm_init();
+    if options.fork == Some(ForkMode::Copy) {
+        pr_info!("fork=copy: fork copies private pages up front (a benchmark mode)");
+        set_fork_copies(true);
+    }
     if let Some(initrd) = boot_modules().first() {
         mount_root(initrd.bytes());
     }

@@ -7,6 +7,7 @@
 //! | `mem=SIZE` | use at most SIZE bytes of RAM (`K`, `M`, `G` suffixes) |
 //! | `loglevel=N` | print messages whose level is below N (0..8, default 7) |
 //! | `init=PATH` | run the program PATH from the initrd as the first process |
+//! | `fork=copy` | `fork` copies private pages up front instead of sharing them copy-on-write (`fork=cow`, the default): a benchmark knob, Linux has no such switch |
 //! | `-- ARGS` | everything after `--` is the first process's arguments |
 
 use core::fmt;
@@ -18,8 +19,28 @@ pub struct KernelOptions<'a> {
     pub mem: Option<u64>,
     pub loglevel: Option<u8>,
     pub init: Option<&'a str>,
+    pub fork: Option<ForkMode>,
     /// The words after `--`, for the first process's `argv` (after its path).
     pub init_args: &'a str,
+}
+
+/// How `fork` gives the child the parent's private pages (`fork=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForkMode {
+    /// Shared read-only until one side writes (`cow`, the default).
+    Cow,
+    /// Copied at `fork` (`copy`), to measure what copy-on-write saves.
+    Copy,
+}
+
+impl ForkMode {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "cow" => Some(Self::Cow),
+            "copy" => Some(Self::Copy),
+            _ => None,
+        }
+    }
 }
 
 /// A word of the command line that was not understood; it is ignored.
@@ -57,6 +78,7 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
             "mem" => set(&mut options.mem, memparse(value)),
             "init" => set(&mut options.init, Some(value).filter(|v| v.starts_with('/'))),
             "loglevel" => set(&mut options.loglevel, value.parse().ok().filter(|&l| l <= 8)),
+            "fork" => set(&mut options.fork, ForkMode::parse(value)),
             _ => {
                 warn(CmdlineError::UnknownOption(word));
                 true
@@ -101,7 +123,8 @@ mod tests {
 
     #[test]
     fn parses_every_known_option() {
-        let (options, errors) = parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello -- a  b");
+        let (options, errors) =
+            parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello fork=copy -- a  b");
         assert_eq!(
             options,
             KernelOptions {
@@ -109,10 +132,18 @@ mod tests {
                 mem: Some(512 << 20),
                 loglevel: Some(8),
                 init: Some("/bin/hello"),
+                fork: Some(ForkMode::Copy),
                 init_args: "a  b",
             }
         );
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn fork_takes_cow_or_copy() {
+        assert_eq!(parse_collect("fork=cow").0.fork, Some(ForkMode::Cow));
+        assert_eq!(parse_collect("fork=copy").0.fork, Some(ForkMode::Copy));
+        assert_eq!(parse_collect("fork=").0.fork, None);
     }
 
     #[test]
@@ -122,7 +153,8 @@ mod tests {
 
     #[test]
     fn reports_and_skips_what_it_cannot_use() {
-        let (options, errors) = parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M init=hello --");
+        let (options, errors) =
+            parse_collect("quiet mem=lots loglevel=9 test= foo=bar mem=8M init=hello fork=eager --");
         assert_eq!(options, KernelOptions { mem: Some(8 << 20), ..KernelOptions::default() });
         assert_eq!(
             errors,
@@ -133,6 +165,7 @@ mod tests {
                 CmdlineError::BadValue { key: "test", value: "" },
                 CmdlineError::UnknownOption("foo=bar"),
                 CmdlineError::BadValue { key: "init", value: "hello" },
+                CmdlineError::BadValue { key: "fork", value: "eager" },
             ]
         );
     }

@@ -5,8 +5,8 @@
 use super::errno::{Errno, SysResult};
 use crate::fs::file::{File, FileData};
 use crate::mm::do_mmap::{MAP_ANONYMOUS, do_mmap_pgoff, do_munmap, sys_brk};
-use crate::mm::mm_types::MmStruct;
 use crate::mm::madvise::sys_madvise;
+use crate::mm::mm_types::MmStruct;
 use crate::mm::mprotect::sys_mprotect;
 use crate::mm::types::VirtAddr;
 use crate::proc::task::with_current;

@@ -9,7 +9,14 @@
 //! for the writer, or, when the writer is its only user left, simply makes
 //! the entry writable again. Read-only and shared regions stay as they are.
 //!
+//! For measuring what this saves, the command-line option `fork=copy` makes
+//! `fork` copy every present page of such a region up front instead, as
+//! kernels did before copy-on-write (`copy_one_page`). It is a benchmark
+//! knob for `cargo xtask bench`; Linux has no such switch.
+//!
 //! Lab 5 asks you to write `copy_one_pte` and `do_wp_page`.
+
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::gfp::GFP_HIGHUSER;
 use super::highmem::{clear_highpage, copy_highpage};
@@ -24,6 +31,16 @@ use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
 use super::types::VirtAddr;
 use super::vma::{VmFault, VmFlags, VmaRef};
 use super::vmstat::{VmEvent, count_vm_event};
+
+/// Whether `fork` copies the pages of copy-on-write regions up front
+/// (`fork=copy`) instead of sharing them. Off unless the command line asks.
+static FORK_COPIES: AtomicBool = AtomicBool::new(false);
+
+/// Makes `fork` copy pages up front (`true`) or share them copy-on-write
+/// (`false`, the default). Called once at boot, before the first `fork`.
+pub fn set_fork_copies(copies: bool) {
+    FORK_COPIES.store(copies, Ordering::Relaxed);
+}
 
 /// Whether a region's pages are shared copy-on-write by `fork`: private
 /// and possibly writable (Linux's `is_cow_mapping`).
@@ -52,7 +69,9 @@ pub fn copy_page_range(dst: &mut MmStruct, src: &mut MmStruct, vma: VmaRef) -> R
     Ok(())
 }
 
-/// Copies the present entries for `[addr, end)`, all under one page table.
+/// Copies the present entries for `[addr, end)`, all under one page table:
+/// shared with `copy_one_pte`, or, with `fork=copy` in a copy-on-write
+/// region, copied by `copy_one_page`.
 fn copy_pte_range(
     dst: &mut MmStruct,
     src: &mut MmStruct,
@@ -61,12 +80,29 @@ fn copy_pte_range(
     end: u32,
 ) -> Result<(), VmFault> {
     let table = src.pgd_table()[pgd_index(VirtAddr::new(addr))].pfn();
+    let copies = FORK_COPIES.load(Ordering::Relaxed) && is_cow_mapping(vma.get().vm_flags);
     for va in (addr..end).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
         let pte = KernelTables.pte_table(table)[pte_index(va)];
-        if pte.present() {
+        if pte.present() && copies {
+            copy_one_page(dst, va, pte)?;
+        } else if pte.present() {
             copy_one_pte(dst, src, vma, va, pte)?;
         }
     }
+    Ok(())
+}
+
+/// Maps in `dst` at `va` a new anonymous copy of the frame of `src`'s entry
+/// `pte`, with the entry's `USER` and `RW`: what `fork` did before
+/// copy-on-write, kept only as a benchmark baseline (`fork=copy`). The
+/// parent's entry is left as it is. Fails only for lack of memory, freeing
+/// the copy.
+fn copy_one_page(dst: &mut MmStruct, va: VirtAddr, pte: Pte) -> Result<(), VmFault> {
+    let new = alloc_pages(GFP_HIGHUSER, 0).ok_or(VmFault::Oom)?;
+    copy_highpage(new, pte.pfn());
+    set_page_anon(new, true);
+    set_pte(dst, va, new, pte.flags() & (PteFlags::USER | PteFlags::RW))?;
+    dst.inc_rss(true);
     Ok(())
 }
 

@@ -185,9 +185,8 @@ pub fn mmdrop(mm: MmRef) {
 /// directory entries and frees its regions (Linux's `exit_mmap`); the
 /// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // LAB 2 BEGIN: drop the reference to every user frame (put_page on each of user_ptes; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
-    let frames: Vec<Pfn> = mm.user_ptes().map(|(_, pte)| pte.pfn()).collect();
-    frames.into_iter().for_each(put_page);
+    // LAB 2 BEGIN: drop the reference to every user frame (put_page on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
+    mm.user_ptes().for_each(|(_, pte)| put_page(pte.pfn()));
     for entry in mm.pgd_table().0[..KERNEL_PGD_BOUNDARY].iter_mut().filter(|e| e.present()) {
         __free_pages(entry.pfn(), 0);
         *entry = Pgd::NONE;

@@ -53,6 +53,8 @@ pub mod types;
 #[cfg(target_os = "none")]
 pub mod uaccess;
 pub mod vma;
+#[cfg(test)]
+mod vma_bench;
 pub mod vmstat;
 #[cfg(target_os = "none")]
 pub mod zap;
