@@ -23,6 +23,10 @@ bitflags! {
         const DMA = 0x01;
         /// Highmem is fine: the caller maps the page itself when needed.
         const HIGHMEM = 0x02;
+        /// May go below the zone's minimum watermark, down to half of it
+        /// (Linux's `__GFP_HIGH`): kmalloc's pages, so that the kernel can
+        /// still allocate its small structures when user memory has run out.
+        const HIGH = 0x20;
         /// Fill the pages with zeroes.
         const ZERO = 0x8000;
     }

@@ -98,12 +98,14 @@ impl PgData {
     }
 
     /// Allocates 2^`order` frames as `gfp` allows, from the first zone of
-    /// its zonelist that stays above its minimum watermark; the first frame
-    /// gets a reference count of 1.
+    /// its zonelist that stays above its minimum watermark (half of it for
+    /// `Gfp::HIGH`); the first frame gets a reference count of 1.
     pub fn alloc(&mut self, gfp: Gfp, order: usize) -> Option<Pfn> {
         for &kind in zonelist(gfp_zone(gfp)) {
             let zone = &mut self.zones[kind as usize];
-            if !zone_watermark_ok(zone, order, zone.pages_min) {
+            let min =
+                if gfp.contains(Gfp::HIGH) { zone.pages_min - zone.pages_min / 2 } else { zone.pages_min };
+            if !zone_watermark_ok(zone, order, min) {
                 continue;
             }
             if let Some(pfn) = __rmqueue(zone, self.mem_map, order) {
