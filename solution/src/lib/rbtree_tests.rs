@@ -43,6 +43,7 @@ fn key_at(link: RbLink) -> Option<u32> {
     link.map(key_of)
 }
 
+// ANCHOR: insert
 /// A keyed insert, as users write it (the example at the top of
 /// `rbtree.rs`); false, linking nothing, if the key is taken.
 fn insert(root: &mut RbRoot, item: NonNull<Item>) -> bool {
@@ -66,6 +67,7 @@ fn insert(root: &mut RbRoot, item: NonNull<Item>) -> bool {
     }
     true
 }
+// ANCHOR_END: insert
 
 /// The item with `key`, found by a keyed descent.
 fn lookup(root: &RbRoot, key: u32) -> Option<NonNull<Item>> {
