@@ -48,7 +48,7 @@ fn main(_args: &[&str]) -> i32 {
         println!("child after fork: sum {}, RssAnon {} kB (shared, counted in both)", sum(base), rss_anon());
         fill(base, 0, 10, 2);
         let copied = vmstat("cow_copy") - copies;
-        println!("child wrote 10 pages: sum {}, pages copied {copied} (those 10 and its stack's)", sum(base));
+        println!("child wrote 10 pages: sum {}, pages copied {copied} (the 10, and a stack page)", sum(base));
         sys::exit(0);
     }
     let mut status = 0;
@@ -58,7 +58,7 @@ fn main(_args: &[&str]) -> i32 {
     fill(base, 0, PAGES, 3);
     let (copied, reused) = (vmstat("cow_copy") - copies, vmstat("cow_reuse") - reuses);
     println!(
-        "parent wrote all {PAGES}: sum {}, pages copied {copied}, reused {reused} (16 and its stack's)",
+        "parent wrote all {PAGES}: sum {}, pages copied {copied}, reused {reused} (the 16, and a stack page)",
         sum(base)
     );
     dont_fork(base);
