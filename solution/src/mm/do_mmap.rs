@@ -70,19 +70,18 @@ pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
 /// A free range of `len` bytes: at `hint` if it is free, else the lowest
 /// one from `TASK_UNMAPPED_BASE` up (Linux's `arch_get_unmapped_area`).
 pub fn get_unmapped_area(mm: &mut MmStruct, hint: VirtAddr, len: u32) -> Option<VirtAddr> {
-    let fits = |mm: &mut MmStruct, addr: u32| {
-        addr <= TASK_SIZE - len
-            && find_vma(mm, VirtAddr::new(addr)).is_none_or(|v| addr + len <= v.get().vm_start.as_u32())
+    let in_the_way = |mm: &mut MmStruct, addr: u32| {
+        find_vma_intersection(mm, VirtAddr::new(addr), VirtAddr::new(addr + len))
     };
     let hint = hint.page_down().as_u32();
-    if hint != 0 && fits(mm, hint) {
+    if hint != 0 && hint <= TASK_SIZE - len && in_the_way(mm, hint).is_none() {
         return Some(VirtAddr::new(hint));
     }
     let mut addr = TASK_UNMAPPED_BASE;
     while addr <= TASK_SIZE - len {
-        match find_vma(mm, VirtAddr::new(addr)) {
-            Some(vma) if vma.get().vm_start.as_u32() < addr + len => addr = vma.get().vm_end.as_u32(),
-            _ => return Some(VirtAddr::new(addr)),
+        match in_the_way(mm, addr) {
+            Some(vma) => addr = vma.get().vm_end.as_u32(),
+            None => return Some(VirtAddr::new(addr)),
         }
     }
     None
@@ -266,21 +265,17 @@ pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
     mm.brk
 }
 
-/// Grows the stack region `vma` down to cover `addr` (Linux's
-/// `expand_stack`), within `RLIMIT_STACK` and not into the region below.
+/// Grows the stack region `vma`, the one `find_vma(addr)` found (so no
+/// region lies between `addr` and it), down to cover `addr` (Linux's
+/// `expand_stack`), within `RLIMIT_STACK`.
 pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), Errno> {
     let addr = addr.page_down();
     let v = vma.get();
     if v.vm_end.as_u32() - addr.as_u32() > RLIMIT_STACK {
         return Err(Errno::ENOMEM);
     }
-    if let (_, Some(prev)) = find_vma_prev(mm, addr)
-        && prev.get().vm_end > addr
-    {
-        return Err(Errno::ENOMEM);
-    }
     let grow = (v.vm_start.as_u32() - addr.as_u32()) / PAGE_SIZE;
-    (v.vm_start, v.vm_pgoff) = (addr, v.vm_pgoff.wrapping_sub(grow));
+    v.vm_start = addr;
     vm_stat_account(mm, v.vm_flags, grow as i32);
     Ok(())
 }
