@@ -170,9 +170,11 @@ impl VmaRef {
         Self(crate::lib::rbtree::rb_entry!(node, VmAreaStruct, vm_rb))
     }
 
-    /// Its node in the red-black tree.
+    /// Its node in the red-black tree, as a pointer derived from the whole
+    /// region's, so that `from_rb` may step back from it.
     pub fn rb(&self) -> NonNull<RbNode> {
-        NonNull::from(&mut self.get().vm_rb)
+        // SAFETY: the region is live (see `get`); a field of it is not null.
+        unsafe { NonNull::new_unchecked(&raw mut (*self.0.as_ptr()).vm_rb) }
     }
 }
 
