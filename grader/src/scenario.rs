@@ -71,6 +71,7 @@ const LAB2_TEARDOWN: &str = "book/src/labs/lab2-mm.md#tearing-an-address-space-d
 const LAB2_LAZY: &str = "book/src/labs/lab2-mm.md#kernel-threads-and-active_mm";
 const LAB3_MERGE: &str = "book/src/labs/lab3-vma.md#merging-and-splitting";
 const LAB3_LIMIT: &str = "book/src/labs/lab3-vma.md#the-region-limit";
+const LAB3_MAPS: &str = "book/src/labs/lab3-vma.md#procpidmaps";
 const LAB4_FAULT: &str = "book/src/labs/lab4-fault.md#the-fault-path";
 const LAB4_FILE: &str = "book/src/labs/lab4-fault.md#file-backed-faults";
 const LAB4_STACK: &str = "book/src/labs/lab4-fault.md#growing-the-stack";
@@ -394,6 +395,15 @@ pub fn all() -> Vec<Scenario> {
             10,
             "65530 regions fit and the next is refused with -ENOMEM; lookups must stay logarithmic",
             LAB3_LIMIT,
+        ),
+        program(
+            "cmaps",
+            "/bin/cmaps",
+            "",
+            Some(3),
+            5,
+            "a program's regions as Linux's loader makes them and /proc/PID/maps shows them (compare with cargo xtask oracle cmaps)",
+            LAB3_MAPS,
         ),
         program(
             "demand",

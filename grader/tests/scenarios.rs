@@ -80,6 +80,7 @@ scenario_tests! {
     mmsteps => "mmsteps",
     regions => "regions",
     maxmaps => "maxmaps",
+    cmaps => "cmaps",
     demand => "demand",
     lazytext => "lazytext",
     stackgrow => "stackgrow",

@@ -2,13 +2,15 @@
 //! `fs/proc/task_mmu.c`):
 //!
 //! ```text
-//! 08048000-0804a000 r-xp 00000000 00:01 7          /bin/hello
+//! 08048000-0804a000 r-xp 00000000 00:02 7          /bin/hello
 //! 0804b000-0804d000 rw-p 00000000 00:00 0          [heap]
 //! ```
 //!
 //! Range, permissions (`p` private or `s` shared), the file offset, the
 //! file's device and inode, then, from column 49, the path or `[heap]` or
-//! `[stack]`. The initrd's files show device `00:01`.
+//! `[stack]`. The initrd's files show device `00:02`, which is what Linux
+//! 6.1 shows for the files of its initramfs (seen with `cargo xtask
+//! oracle`).
 
 use alloc::string::String;
 use core::fmt::{self, Write};
@@ -20,8 +22,8 @@ use crate::mm::vma::{VmAreaStruct, VmFlags};
 /// Where the name starts: Linux pads the line to `25 + 6 * sizeof(void *)
 /// - 1` characters, then writes a space.
 const NAME_COLUMN: usize = 25 + 6 * 4 - 1;
-/// The device number shown for the initrd's files.
-const INITRD_DEV: (u32, u32) = (0, 1);
+/// The device number shown for the initrd's files: Linux's for its rootfs.
+const INITRD_DEV: (u32, u32) = (0, 2);
 
 /// Every region of `mm`, in address order.
 pub fn show_maps(mm: &MmStruct, out: &mut impl Write) -> fmt::Result {
@@ -96,11 +98,11 @@ mod tests {
         let rw = VmFlags::READ | VmFlags::WRITE;
         assert_eq!(
             line(&mut mm, 0x8048000, 0x804a000, rx, Some((0, HELLO))),
-            "08048000-0804a000 r-xp 00000000 00:01 7          /bin/hello\n"
+            "08048000-0804a000 r-xp 00000000 00:02 7          /bin/hello\n"
         );
         assert_eq!(
             line(&mut mm, 0x804b000, 0x804c000, rw | VmFlags::MAYSHARE, Some((3, HELLO))),
-            "0804b000-0804c000 rw-s 00003000 00:01 7          /bin/hello\n"
+            "0804b000-0804c000 rw-s 00003000 00:02 7          /bin/hello\n"
         );
         assert_eq!(
             line(&mut mm, 0x804c000, 0x804f000, rw, None),
