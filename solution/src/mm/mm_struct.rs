@@ -20,7 +20,6 @@
 //! teardown (`exit_mmap`).
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 use spin::Mutex;
@@ -216,8 +215,13 @@ pub fn dup_mm(parent: MmRef) -> Option<MmRef> {
 /// Gives `mm` a copy of each region of `oldmm` but those marked
 /// `VM_DONTCOPY`, with its pages (Linux's `dup_mmap`).
 fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
-    for vma in oldmm.vmas().filter(|v| !v.get().vm_flags.contains(VmFlags::DONTCOPY)).collect::<Vec<_>>() {
+    let mut next = oldmm.mmap;
+    while let Some(vma) = next {
         let old = vma.get();
+        next = old.vm_next;
+        if old.vm_flags.contains(VmFlags::DONTCOPY) {
+            continue;
+        }
         let new = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
         let new = vm_area_alloc(new);
         if let Some(open) = old.vm_ops.and_then(|ops| ops.open) {
