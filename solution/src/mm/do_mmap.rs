@@ -110,6 +110,16 @@ pub fn do_mmap_pgoff(
     if shared && file.is_none() {
         return Err(Errno::EINVAL);
     }
+    let mut vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | VmFlags::MAY_ALL;
+    if shared {
+        // The initrd is read-only: a shared mapping of it may never write.
+        if prot & PROT_WRITE != 0 {
+            return Err(Errno::EACCES);
+        }
+        vm_flags |= VmFlags::MAYSHARE;
+        vm_flags.remove(VmFlags::MAYWRITE);
+    }
+    // The argument checks come first: `MAP_FIXED` below unmaps what is there.
     let addr = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         if !addr.is_page_aligned() || addr.as_u32() > TASK_SIZE - len {
             return Err(Errno::EINVAL);
@@ -123,15 +133,6 @@ pub fn do_mmap_pgoff(
     } else {
         get_unmapped_area(mm, addr, len).ok_or(Errno::ENOMEM)?
     };
-    let mut vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | VmFlags::MAY_ALL;
-    if shared {
-        // The initrd is read-only: a shared mapping of it may never write.
-        if prot & PROT_WRITE != 0 {
-            return Err(Errno::EACCES);
-        }
-        vm_flags |= VmFlags::MAYSHARE;
-        vm_flags.remove(VmFlags::MAYWRITE);
-    }
     mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
     if flags & (MAP_POPULATE | MAP_LOCKED) != 0 {
         make_pages_present(mm, addr, VirtAddr::new(addr.as_u32() + len));
