@@ -75,11 +75,12 @@ impl Frames for Crate {
     }
 }
 
-/// A small deterministic random number generator (xorshift).
-struct Rng(u64);
+/// A small deterministic random number generator (xorshift), for both
+/// benchmarks.
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

@@ -22,6 +22,7 @@ use std::hint::black_box;
 use std::ops::Bound;
 use std::time::{Duration, Instant};
 
+use super::bench::Rng;
 use super::mm_types::MmStruct;
 use super::mmap::{__vma_unlink, MAX_MAP_COUNT, find_vma, insert_vm_struct, remove_vma_list, validate_mm};
 use super::types::{Pfn, VirtAddr};
@@ -43,19 +44,6 @@ const RW: VmFlags = VmFlags::READ.union(VmFlags::WRITE).union(VmFlags::MAY_ALL);
 
 /// The model: region start to `(start, end)`.
 type Model = BTreeMap<u32, (u32, u32)>;
-
-/// A small deterministic random number generator (xorshift), as in the
-/// buddy benchmark.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 /// Region `i` is `[(2i + 1) pages, (2i + 2) pages)`: a one-page gap below
 /// each.
