@@ -53,9 +53,10 @@ pub fn is_cow_mapping(flags: VmFlags) -> bool {
     flags & (VmFlags::SHARED | VmFlags::MAYWRITE) == VmFlags::MAYWRITE
 }
 
-/// Whether an anonymous frame counts in `anon_rss` (the zero page counts
-/// nowhere).
-fn counts_as_anon(pte: Pte) -> Option<bool> {
+/// The resident-set counter the frame of a present entry counts in:
+/// `Some(true)` for `anon_rss`, `Some(false)` for `file_rss`, `None` for the
+/// zero page, which counts nowhere.
+pub fn counts_as_anon(pte: Pte) -> Option<bool> {
     (pte.pfn() != zero_page()).then(|| page_flags(pte.pfn()).contains(PageFlags::ANON))
 }
 

@@ -8,9 +8,9 @@
 //! devices, `init` for start-up; `scenarios` holds the grader's tests.
 //!
 //! The crate is also compiled for the host by `cargo test`: then only the
-//! modules that are plain data structures and algorithms (`mm` minus its
-//! hardware parts, the initrd reader, the command-line parser) are built,
-//! for their unit tests.
+//! modules that are plain data structures and algorithms (`lib`'s red-black
+//! tree, `mm` minus its hardware parts, the initrd reader, `/proc/PID/maps`,
+//! the command-line parser) are built, for their unit tests.
 
 #![cfg_attr(target_os = "none", no_std, no_main)]
 // `mod lib` is Linux's `lib/` (generic data structures); the crate is a

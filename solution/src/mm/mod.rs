@@ -1,6 +1,8 @@
 //! Memory management, bottom up: address types and the address-space layout,
 //! frame descriptors and zones, the boot-time and buddy allocators, page
-//! tables and their walk, kmalloc, and the kernel's set-up of all of it.
+//! tables and their walk, kmalloc, and the kernel's set-up of all of it; then
+//! each process's address space: its descriptor, its regions, the system
+//! calls that change them, the page-fault path and copy-on-write.
 
 #[cfg(test)]
 mod bench;

@@ -1,12 +1,12 @@
 //! Taking pages out of an address space (Linux's `zap_page_range`, in
-//! `mm/memory.c`): for `munmap`, `brk` shrinking, and `exec`/`exit` through
-//! `exit_mmap`.
+//! `mm/memory.c`): for `munmap` and a shrinking `brk`. (`exit_mmap`, lab
+//! 2's, releases a whole address space at once.)
 
+use super::cow::counts_as_anon;
 use super::kernel_pgtable::KernelTables;
 use super::layout::PAGE_SIZE;
 use super::mm_types::MmStruct;
-use super::node::{page_flags, put_page, zero_page};
-use super::page::PageFlags;
+use super::node::put_page;
 use super::pgtable::{pgd_addr_end, pgd_index};
 use super::pgwalk::unmap_page;
 use super::types::VirtAddr;
@@ -30,8 +30,8 @@ fn zap_pte(mm: &mut MmStruct, va: VirtAddr) {
     let Some(pte) = unmap_page(&mut KernelTables, mm.pgd_table(), va) else {
         return;
     };
-    if pte.pfn() != zero_page() {
-        mm.dec_rss(page_flags(pte.pfn()).contains(PageFlags::ANON));
+    if let Some(anon) = counts_as_anon(pte) {
+        mm.dec_rss(anon);
     }
     put_page(pte.pfn());
 }
