@@ -248,6 +248,15 @@ pub fn all() -> Vec<Scenario> {
             )
         },
         program(
+            "cmman",
+            "/bin/cmman",
+            "",
+            None,
+            0,
+            "bad arguments to mmap, munmap, mprotect and brk get Linux's error numbers (compare with cargo xtask oracle cmman)",
+            PROCESSES,
+        ),
+        program(
             "forkwait",
             "/bin/forkwait",
             "",

@@ -75,6 +75,7 @@ scenario_tests! {
     cabi => "cabi",
     badptr => "badptr",
     segv => "segv",
+    cmman => "cmman",
     forkwait => "forkwait",
     shell => "shell",
     mmsteps => "mmsteps",

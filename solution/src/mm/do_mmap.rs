@@ -99,7 +99,10 @@ pub fn do_mmap_pgoff(
     file: Option<File<'static>>,
     pgoff: u32,
 ) -> Result<VirtAddr, Errno> {
-    let len = page_align(len).filter(|&len| len != 0).ok_or(Errno::ENOMEM)?;
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_align(len).ok_or(Errno::ENOMEM)?;
     let shared = match flags & (MAP_SHARED | MAP_PRIVATE) {
         MAP_SHARED => true,
         MAP_PRIVATE => false,
