@@ -71,6 +71,9 @@ pub fn build_initrd() -> Result<PathBuf, String> {
     let mut files = Vec::new();
     for (name, path) in programs {
         let data = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if name == "hello" {
+            files.extend(malformed_executables(&data)?);
+        }
         files.push((format!("bin/{name}"), data));
     }
     let archive = newc_archive(&files).map_err(|e| format!("cannot write the archive: {e}"))?;
@@ -81,6 +84,42 @@ pub fn build_initrd() -> Result<PathBuf, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(path)
+}
+
+/// Executables broken on purpose, each `hello` with one thing spoiled, as
+/// `bad/NAME`: `execve` must refuse every one with `-ENOEXEC` (the
+/// `badexec` program tries them).
+fn malformed_executables(hello: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    // ELF32 header fields: where the program headers are, their size and
+    // how many; each program header starts with its type.
+    const E_PHOFF: usize = 0x1c;
+    const E_PHENTSIZE: usize = 0x2a;
+    const E_PHNUM: usize = 0x2c;
+    const PT_NULL: u32 = 0;
+    const PT_LOAD: u32 = 1;
+    let read = |at: usize, len: usize| hello.get(at..at + len).ok_or("bin/hello is not an ELF32 file");
+    let phoff = u32::from_le_bytes(read(E_PHOFF, 4)?.try_into().expect("4 bytes")) as usize;
+    let phentsize = u16::from_le_bytes(read(E_PHENTSIZE, 2)?.try_into().expect("2 bytes")) as usize;
+    let phnum = u16::from_le_bytes(read(E_PHNUM, 2)?.try_into().expect("2 bytes")) as usize;
+    read(phoff, phnum * phentsize)?;
+    let with = |at: usize, bytes: &[u8]| {
+        let mut file = hello.to_vec();
+        file[at..at + bytes.len()].copy_from_slice(bytes);
+        file
+    };
+    let mut no_load = hello.to_vec();
+    for header in (0..phnum).map(|i| phoff + i * phentsize) {
+        if no_load[header..header + 4] == PT_LOAD.to_le_bytes() {
+            no_load[header..header + 4].copy_from_slice(&PT_NULL.to_le_bytes());
+        }
+    }
+    Ok(vec![
+        ("bad/phnum-ffff".into(), with(E_PHNUM, &0xffff_u16.to_le_bytes())),
+        ("bad/phnum-0".into(), with(E_PHNUM, &0_u16.to_le_bytes())),
+        ("bad/phentsize-16".into(), with(E_PHENTSIZE, &16_u16.to_le_bytes())),
+        ("bad/no-load".into(), no_load),
+        ("bad/truncated".into(), hello[..E_PHNUM + 2].to_vec()),
+    ])
 }
 
 /// Builds the Rust programs; returns each one's name and executable.

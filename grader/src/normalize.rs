@@ -10,7 +10,7 @@
 //!    show `[build-specific]`: their addresses move with every code change.
 //! 4. Register values in an oops (lines starting `EIP:`, `EAX:`, `ESI:`)
 //!    become `########`: they depend on the compiled code.
-//! 5. A user fault's `ip` and `sp` become `########`: they depend on how
+//! 5. A user fault's or trap's `ip` and `sp` become `########`: they depend on how
 //!    the compiler laid the program out, not on the kernel.
 //! 6. Panic locations: `dir/../` is collapsed (lab builds reach files through
 //!    `#[path]`) and `:line:column` becomes `:LL:CC`.
@@ -26,7 +26,8 @@ static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(\s+\.[a-z]
 static REGISTER_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(EIP|EAX|ESI): .*$").unwrap());
 static HEX_WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[0-9a-f]{8}\b").unwrap());
 static USER_FAULT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)(: segfault at \S+) ip \S+ sp \S+").unwrap());
+    LazyLock::new(|| Regex::new(r"(?m)(: (?:segfault|bus error) at \S+) ip \S+ sp \S+").unwrap());
+static USER_TRAP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)(: trap \d+) ip:\S+ sp:\S+").unwrap());
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^(\s+at )(\S+):\d+:\d+$").unwrap());
 
 /// The normalised transcript of `run`, from the line `start` on (all of
@@ -41,6 +42,7 @@ pub fn transcript(start: Option<&str>, run: &Run) -> String {
     let text = REGISTER_LINE
         .replace_all(&text, |c: &regex::Captures| HEX_WORD.replace_all(&c[0], "########").into_owned());
     let text = USER_FAULT.replace_all(&text, "$1 ip ######## sp ########");
+    let text = USER_TRAP.replace_all(&text, "$1 ip:######## sp:########");
     let text =
         LOCATION.replace_all(&text, |c: &regex::Captures| format!("{}{}:LL:CC", &c[1], clean_path(&c[2])));
     format!("{}\n--- end: {}\n", text.trim_end(), run.end.summary())
@@ -99,10 +101,10 @@ mod tests {
 
     #[test]
     fn registers_and_panic_locations_are_redacted() {
-        let out = "test x: start\nhello[3]: segfault at 0 ip 080480f1 sp bffffe14 error 4\nCR2: 0xf8800000\nEIP: 0060:[<c011961c>] EFLAGS: 00000292\nEAX: f8800000 EBX: 00009500\n  at labs/../solution/src/mm/../../../labs/01-paging/pgwalk.rs:40:5\n";
+        let out = "test x: start\nhello[3]: segfault at 0 ip 080480f1 sp bffffe14 error 4\nhello[4]: bus error at 40000000 ip 080480f1 sp bffffe14 error 4\nhello[5]: trap 3 ip:804911b sp:bffffee8 error:0\nCR2: 0xf8800000\nEIP: 0060:[<c011961c>] EFLAGS: 00000292\nEAX: f8800000 EBX: 00009500\n  at labs/../solution/src/mm/../../../labs/01-paging/pgwalk.rs:40:5\n";
         assert_eq!(
             transcript(Some("test x: start"), &run(out, End::Panic(String::new()))),
-            "test x: start\nhello[3]: segfault at 0 ip ######## sp ######## error 4\nCR2: 0xf8800000\nEIP: 0060:[<########>] EFLAGS: ########\nEAX: ######## EBX: ########\n  at labs/01-paging/pgwalk.rs:LL:CC\n--- end: kernel panic\n"
+            "test x: start\nhello[3]: segfault at 0 ip ######## sp ######## error 4\nhello[4]: bus error at 40000000 ip ######## sp ######## error 4\nhello[5]: trap 3 ip:######## sp:######## error:0\nCR2: 0xf8800000\nEIP: 0060:[<########>] EFLAGS: ########\nEAX: ######## EBX: ########\n  at labs/01-paging/pgwalk.rs:LL:CC\n--- end: kernel panic\n"
         );
     }
 

@@ -324,9 +324,11 @@ pub fn run_on_vmlab(kernel: &Path, name: &str) -> Result<LinuxRun, String> {
 }
 
 /// Whether `line` is the kernel's report of a user fault (`prog[pid]:
-/// segfault at ...`), which Linux keeps out of the console here.
+/// segfault at ...`, `bus error at ...`, `trap ...`), which Linux keeps out
+/// of the console here.
 fn is_fault_report(line: &str) -> bool {
+    const REPORTS: [&str; 3] = ["segfault at ", "bus error at ", "trap "];
     line.split_once("]: ").is_some_and(|(who, what)| {
-        who.contains('[') && (what.starts_with("segfault at ") || what.starts_with("trap "))
+        who.contains('[') && REPORTS.iter().any(|report| what.starts_with(report))
     })
 }

@@ -74,6 +74,8 @@ scenario_tests! {
     chello => "chello",
     cabi => "cabi",
     badptr => "badptr",
+    nullpage => "nullpage",
+    badexec => "badexec",
     segv => "segv",
     cmman => "cmman",
     forkwait => "forkwait",

@@ -19,7 +19,11 @@
  *       and the failed read leaves the file position where it was;
  *   (g) writing a PROT_READ mapping: SIGSEGV; after mprotect(PROT_READ |
  *       PROT_WRITE) the same write works;
- *   (h) touching memory after munmap: SIGSEGV.
+ *   (h) touching memory after munmap: SIGSEGV;
+ *   (i) reading a file mapping at a page past the end of the file, 4 MiB
+ *       in, and at one 4 GiB in (an offset that needs more than 32 bits):
+ *       SIGBUS;
+ *   (j) int3: SIGTRAP, the debugger's breakpoint.
  *
  * Nothing printed depends on the kernel: no addresses, no pids. */
 
@@ -186,9 +190,40 @@ static void touch_after_munmap(void)
 	sys_exit(p[0] + 10);
 }
 
+/* The program's own file, argv[0], for the file mappings of (i). */
+static const char *self_path;
+
+/* Reads the first byte of a one-page private mapping of the program's file
+ * at page `pgoff`. */
+static void read_file_page(long pgoff)
+{
+	long fd = sys_open(self_path, 0);
+	volatile unsigned char *p = sys_mmap2(0, PAGE, PROT_READ, MAP_PRIVATE, fd, pgoff);
+
+	sys_exit(p[0]);
+}
+
+static void read_past_end(void)
+{
+	read_file_page(1024);
+}
+
+static void read_4g_in(void)
+{
+	read_file_page(0x100000);
+}
+
+static void breakpoint(void)
+{
+	__asm__ volatile("int3");
+	sys_exit(0);
+}
+
 __attribute__((noreturn, used)) void start_c(long *sp)
 {
 	const char *self = ((const char **)(sp + 1))[0];
+
+	self_path = self;
 
 	in_child("(a) read of NULL", read_null);
 	in_child("(b) write into own text", write_text);
@@ -199,5 +234,8 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 	in_child("(g) write to a PROT_READ mapping", write_readonly);
 	in_child("(g) same after mprotect(READ|WRITE), exit with the byte", write_after_mprotect);
 	in_child("(h) touch after munmap", touch_after_munmap);
+	in_child("(i) read a file page 4 MiB in, past the end", read_past_end);
+	in_child("(i) read a file page 4 GiB in", read_4g_in);
+	in_child("(j) int3", breakpoint);
 	sys_exit(0);
 }

@@ -38,6 +38,8 @@ static void bad_mmap(void)
 	show("mmap MAP_FIXED at an unaligned address",
 	     (long)sys_mmap2((void *)0x50000001, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	show("mmap a closed descriptor", (long)sys_mmap2(0, PAGE, PROT_READ, MAP_PRIVATE, 7, 0));
+	show("mmap a file at a page offset that wraps",
+	     (long)sys_mmap2(0, 2 * PAGE, PROT_READ, MAP_PRIVATE, self, 0xffffffff));
 	show("mmap a /proc file", (long)sys_mmap2(0, PAGE, PROT_READ, MAP_PRIVATE, fd, 0));
 	show("mmap a read-only file shared and writable",
 	     (long)sys_mmap2(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self, 0));

@@ -178,7 +178,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 /// Copies the file at `path` (NUL-terminated) to standard output; returns
 /// the negative error of `open` or `read`, or 0.
 pub fn cat(path: &[u8]) -> isize {
-    let fd = sys::open(path, 0);
+    let fd = sys::open(path.as_ptr(), 0);
     if fd < 0 {
         return fd;
     }
@@ -199,7 +199,7 @@ pub fn cat(path: &[u8]) -> isize {
 /// resident anonymous memory in kB).
 pub fn proc_value(path: &[u8], key: &str) -> Option<u32> {
     let mut buf = [0u8; 2048];
-    let fd = sys::open(path, 0);
+    let fd = sys::open(path.as_ptr(), 0);
     if fd < 0 {
         return None;
     }

@@ -39,6 +39,8 @@ pub const MAP_SHARED: i32 = 0x01;
 pub const MAP_PRIVATE: i32 = 0x02;
 pub const MAP_FIXED: i32 = 0x10;
 pub const MAP_ANONYMOUS: i32 = 0x20;
+/// A stack: the region grows down when the program touches just below it.
+pub const MAP_GROWSDOWN: i32 = 0x100;
 /// Like `MAP_FIXED`, but fails with `-EEXIST` instead of replacing a
 /// mapping already there.
 pub const MAP_FIXED_NOREPLACE: i32 = 0x100000;
@@ -245,10 +247,11 @@ pub fn madvise(addr: usize, length: usize, advice: i32) -> isize {
     unsafe { syscall3(NR_MADVISE, addr, length, advice as usize) }
 }
 
-/// `open(path, flags)`: a file descriptor. `path` ends with a NUL byte.
-pub fn open(path: &[u8], flags: i32) -> isize {
+/// `open(path, flags)`: a file descriptor. `path` points at a
+/// NUL-terminated string (or is bad on purpose).
+pub fn open(path: *const u8, flags: i32) -> isize {
     // SAFETY: the kernel only reads the path, up to its NUL.
-    unsafe { syscall3(NR_OPEN, path.as_ptr() as usize, flags as usize, 0) }
+    unsafe { syscall3(NR_OPEN, path as usize, flags as usize, 0) }
 }
 
 /// `close(fd)`.

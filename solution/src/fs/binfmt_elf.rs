@@ -37,6 +37,8 @@ use crate::mm::vma::VmFlags;
 /// The stack region's size at exec (Linux's `stack_expand`, 128 KiB); it
 /// grows down on demand from there.
 const STACK_INIT: u32 = 128 << 10;
+/// The size of an ELF32 program header.
+const PHDR_SIZE: usize = 32;
 /// Most arguments or environment strings taken.
 pub const MAX_ARG_STRINGS: usize = 32;
 
@@ -82,7 +84,16 @@ pub fn load_elf_binary(
     if header.class != Class::ELF32 || header.e_type != ET_EXEC || header.e_machine != EM_386 {
         return Err(ExecError::NotExecutable);
     }
+    // As Linux's `load_elf_phdrs`: headers of the ELF32 size, at least one
+    // and at most a page of them.
+    let phnum = usize::from(header.e_phnum);
+    if usize::from(header.e_phentsize) != PHDR_SIZE || phnum == 0 || phnum * PHDR_SIZE > PAGE_SIZE as usize {
+        return Err(ExecError::NotExecutable);
+    }
     let segments = elf.segments().ok_or(ExecError::NotExecutable)?;
+    if !segments.iter().any(|s| s.p_type == PT_LOAD) {
+        return Err(ExecError::NotExecutable);
+    }
     let (mut phdr, mut end) = (None, 0);
     for segment in segments.iter().filter(|s| s.p_type == PT_LOAD) {
         end = end.max(elf_map(mm, file, &segment)?);

@@ -4,6 +4,8 @@
 #[allow(clippy::upper_case_acronyms, reason = "Linux's names")]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Errno {
+    /// Operation not permitted (a mapping below `mmap_min_addr`).
+    EPERM = 1,
     /// No such file.
     ENOENT = 2,
     /// Argument list too long.
@@ -32,6 +34,8 @@ pub enum Errno {
     EROFS = 30,
     /// Function not implemented.
     ENOSYS = 38,
+    /// A value too large for its type (a file offset that wraps).
+    EOVERFLOW = 75,
 }
 
 /// What a system call returns: a value, or an error number.

@@ -11,7 +11,7 @@ use crate::drivers::{serial, tty};
 use crate::fs::file::{File, FileData};
 use crate::fs::{procfs, rootfs};
 use crate::mm::types::VirtAddr;
-use crate::mm::uaccess::{access_ok, copy_from_user, copy_to_user, strncpy_from_user};
+use crate::mm::uaccess::{Fault, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
 use crate::pr_info;
 use crate::proc::exec::do_execve;
 use crate::proc::exit::{do_exit, do_wait};
@@ -90,7 +90,13 @@ fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     while done < count {
         let len = (count - done).min(CHUNK);
         let src = VirtAddr::new(buf.as_u32().wrapping_add(done as u32));
-        copy_from_user(mm.get(), &mut chunk[..len], src).map_err(|_| Errno::EFAULT)?;
+        // A buffer that runs into memory the caller may not read is written
+        // up to there, as Linux's pipes and files do; nothing at all is -EFAULT.
+        if let Err(Fault { done: copied }) = copy_from_user(mm.get(), &mut chunk[..len], src) {
+            serial::write_bytes(&chunk[..copied]);
+            done += copied;
+            return if done == 0 { Err(Errno::EFAULT) } else { Ok(done as u32) };
+        }
         serial::write_bytes(&chunk[..len]);
         done += len;
     }

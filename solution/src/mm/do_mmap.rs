@@ -19,6 +19,11 @@ use crate::kernel::errno::Errno;
 /// Where `mmap` starts looking for room (Linux's legacy i386 layout, a
 /// third of the way up user space).
 pub const TASK_UNMAPPED_BASE: u32 = TASK_SIZE / 3;
+/// The lowest address a mapping may have (Linux's `mmap_min_addr`, 65536 as
+/// Debian sets it): with page 0 never mapped, a NULL pointer in the kernel
+/// or in a program always faults. Linux lets `CAP_SYS_RAWIO` map lower;
+/// there are no capabilities here.
+pub const MMAP_MIN_ADDR: u32 = 0x1_0000;
 /// The most a stack may grow to (the default `RLIMIT_STACK`, 8 MiB).
 pub const RLIMIT_STACK: u32 = 8 << 20;
 
@@ -67,13 +72,23 @@ pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
     mm.hiwater_vm = mm.hiwater_vm.max(mm.total_vm);
 }
 
+/// `-EPERM` for a mapping that would start below `MMAP_MIN_ADDR` (Linux's
+/// `security_mmap_addr`).
+fn check_mmap_addr(addr: VirtAddr) -> Result<(), Errno> {
+    if addr.as_u32() < MMAP_MIN_ADDR { Err(Errno::EPERM) } else { Ok(()) }
+}
+
 /// A free range of `len` bytes: at `hint` if it is free, else the lowest
-/// one from `TASK_UNMAPPED_BASE` up (Linux's `arch_get_unmapped_area`).
+/// one from `TASK_UNMAPPED_BASE` up (Linux's `arch_get_unmapped_area`). A
+/// hint below `MMAP_MIN_ADDR` is raised to it (Linux's `round_hint_to_min`).
 pub fn get_unmapped_area(mm: &mut MmStruct, hint: VirtAddr, len: u32) -> Option<VirtAddr> {
     let in_the_way = |mm: &mut MmStruct, addr: u32| {
         find_vma_intersection(mm, VirtAddr::new(addr), VirtAddr::new(addr + len))
     };
-    let hint = hint.page_down().as_u32();
+    let hint = match hint.page_down().as_u32() {
+        0 => 0,
+        hint => hint.max(MMAP_MIN_ADDR),
+    };
     if hint != 0 && hint <= TASK_SIZE - len && in_the_way(mm, hint).is_none() {
         return Some(VirtAddr::new(hint));
     }
@@ -103,6 +118,9 @@ pub fn do_mmap_pgoff(
         return Err(Errno::EINVAL);
     }
     let len = page_align(len).ok_or(Errno::ENOMEM)?;
+    // Every file page of a region then fits a u32, so no later `vm_pgoff`
+    // sum (`linear_page_index`, `split_vma`, `vma_merge`) can wrap.
+    pgoff.checked_add(len / PAGE_SIZE).ok_or(Errno::EOVERFLOW)?;
     let shared = match flags & (MAP_SHARED | MAP_PRIVATE) {
         MAP_SHARED => true,
         MAP_PRIVATE => false,
@@ -127,6 +145,7 @@ pub fn do_mmap_pgoff(
         if !addr.is_page_aligned() || addr.as_u32() > TASK_SIZE - len {
             return Err(Errno::EINVAL);
         }
+        check_mmap_addr(addr)?;
         let end = VirtAddr::new(addr.as_u32() + len);
         if flags & MAP_FIXED_NOREPLACE != 0 && find_vma_intersection(mm, addr, end).is_some() {
             return Err(Errno::EEXIST);
@@ -237,6 +256,7 @@ pub fn do_brk(mm: &mut MmStruct, addr: VirtAddr, len: u32) -> Result<(), Errno> 
     if len == 0 {
         return Ok(());
     }
+    check_mmap_addr(addr)?;
     if find_vma_intersection(mm, addr, end).is_some() {
         return Err(Errno::ENOMEM);
     }
@@ -271,9 +291,10 @@ pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
 
 /// Grows the stack region `vma`, the one `find_vma(addr)` found (so no
 /// region lies between `addr` and it), down to cover `addr` (Linux's
-/// `expand_stack`), within `RLIMIT_STACK`.
+/// `expand_stack`), within `RLIMIT_STACK` and never below `MMAP_MIN_ADDR`.
 pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), Errno> {
     let addr = addr.page_down();
+    check_mmap_addr(addr)?;
     let v = vma.get();
     if v.vm_end.as_u32() - addr.as_u32() > RLIMIT_STACK {
         return Err(Errno::ENOMEM);

@@ -17,10 +17,8 @@ pub static INITRD_VM_OPS: VmOperations = VmOperations { open: None, close: None,
 /// end; a page wholly past the end is `Sigbus`, as on Linux.
 fn filemap_fault(vma: &VmAreaStruct, pgoff: u32) -> Result<Pfn, VmFault> {
     let data = vma.vm_file.expect("a file region has a file").data;
-    let offset = pgoff as usize * PAGE_SIZE as usize;
-    if offset >= data.len() {
-        return Err(VmFault::Sigbus);
-    }
+    let offset = (pgoff as usize).checked_mul(PAGE_SIZE as usize).filter(|&offset| offset < data.len());
+    let offset = offset.ok_or(VmFault::Sigbus)?;
     let bytes = &data[offset..data.len().min(offset + PAGE_SIZE as usize)];
     let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
     let page = kmap_atomic(pfn, KmType::User0);

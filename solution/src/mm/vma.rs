@@ -142,7 +142,9 @@ impl VmAreaStruct {
         self.vm_page_prot = vm_get_page_prot(flags);
     }
 
-    /// The page of the backing file at `addr` (`linear_page_index`).
+    /// The page of the backing file at `addr` (`linear_page_index`); it
+    /// cannot wrap, since `do_mmap_pgoff` refuses regions whose file pages
+    /// would.
     pub fn linear_page_index(&self, addr: VirtAddr) -> u32 {
         self.vm_pgoff + ((addr.as_u32() - self.vm_start.as_u32()) >> PAGE_SHIFT)
     }

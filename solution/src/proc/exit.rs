@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 
 use super::sched::{schedule, wait_until};
-use super::task::{Pid, TaskState, tasks, with_current};
+use super::task::{Pid, SIGBUS, TaskState, tasks, with_current};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::kernel::errno::Errno;
 use crate::mm::mm_struct::{mmgrab, mmput};
@@ -84,9 +84,12 @@ fn reap_child(pid: i32) -> Result<Option<(Pid, u32)>, Errno> {
 pub fn force_sig_fault(signal: u32, regs: &PtRegs, address: Option<u32>) -> ! {
     let (comm, pid) = with_current(|task| (task.comm, task.pid));
     let (ip, sp, error) = (regs.eip, regs.esp, regs.error_code);
+    // Linux prints nothing for SIGBUS; a line saying why the process died
+    // helps more than silence.
+    let what = if signal == SIGBUS { "bus error" } else { "segfault" };
     match address {
         Some(address) => {
-            pr_info!("{comm}[{pid}]: segfault at {address:x} ip {ip:08x} sp {sp:08x} error {error:x}")
+            pr_info!("{comm}[{pid}]: {what} at {address:x} ip {ip:08x} sp {sp:08x} error {error:x}")
         }
         None => pr_info!("{comm}[{pid}]: trap {} ip:{ip:x} sp:{sp:x} error:{error:x}", regs.vector),
     }

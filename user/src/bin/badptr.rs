@@ -2,7 +2,8 @@
 //! address it is handed and answer `-EFAULT` (-14), never crash or read or
 //! write where the program may not.
 //!
-//! Each line prints the raw result; all three must be -14.
+//! Each line prints the raw result: the first three must be -14; a buffer
+//! that is only partly mapped is written up to the unmapped page.
 
 #![no_std]
 #![no_main]
@@ -28,5 +29,20 @@ fn main(_args: &[&str]) -> i32 {
     // SAFETY: no Rust object lives there; the kernel must refuse it.
     let ret = unsafe { sys::read(0, without_provenance_mut(0xFFFF_F000), 4) };
     println!("read(kernel address) = {ret}");
+
+    // A buffer whose end runs into an unmapped page: the bytes before it
+    // are written and counted, as Linux's pipes and files do.
+    // SAFETY: two fresh pages, the second unmapped again at once.
+    let buf = unsafe {
+        let buf = sys::mmap2(0, 8192, sys::PROT_READ | sys::PROT_WRITE, sys::MAP_PRIVATE | sys::MAP_ANONYMOUS, -1, 0);
+        sys::munmap(buf as usize + 4096, 4096);
+        buf as usize
+    };
+    let tail = b"partial\n";
+    let start = buf + 4096 - tail.len();
+    // SAFETY: the last bytes of the page still mapped.
+    unsafe { core::ptr::copy_nonoverlapping(tail.as_ptr(), start as *mut u8, tail.len()) };
+    let ret = sys::write(1, without_provenance(start), 16);
+    println!("write(8 bytes, then an unmapped page) = {ret}");
     0
 }

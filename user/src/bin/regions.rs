@@ -51,7 +51,7 @@ fn main(_args: &[&str]) -> i32 {
     println!("mmap over page 4 (overlap): {}", map(BASE + 4 * PAGE, 1, RW));
     println!("mmap into the hole at page 1: {:#x}", map(BASE + PAGE, 1, RW));
     maps("the hole filled: one region again");
-    let fd = sys::open(b"/bin/hello\0", 0);
+    let fd = sys::open(c"/bin/hello".as_ptr().cast(), 0);
     // SAFETY: a new private mapping of a file touches nothing in use.
     let file = unsafe { sys::mmap2(0, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd as i32, 1) };
     println!("mmap /bin/hello from page 1, anywhere: {file:#x}");

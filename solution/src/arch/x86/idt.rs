@@ -11,6 +11,10 @@ use super::entry::{NR_STUBS, SYSCALL_VECTOR, interrupt_stubs, system_call_stub};
 use super::gdt::KERNEL_CS;
 
 const IDT_ENTRIES: usize = 256;
+/// `int3`'s vector, #BP.
+const BREAKPOINT_VECTOR: usize = 3;
+/// `into`'s vector, #OF.
+const OVERFLOW_VECTOR: usize = 4;
 
 static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
     let mut idt = [Descriptor::NULL; IDT_ENTRIES];
@@ -20,6 +24,14 @@ static IDT: Lazy<[Descriptor; IDT_ENTRIES]> = Lazy::new(|| {
         let stub = unsafe { interrupt_stubs[vector] };
         // Interrupt gates clear IF on entry, so handlers start with interrupts off.
         *gate = DescriptorBuilder::interrupt_descriptor(cs, stub).present().finish();
+    }
+    // Privilege 3, so that user code may `int3` and `into` and get SIGTRAP
+    // and SIGSEGV for them, not a general protection fault (Linux's
+    // `set_system_intr_gate`).
+    for vector in [BREAKPOINT_VECTOR, OVERFLOW_VECTOR] {
+        // SAFETY: as above.
+        let stub = unsafe { interrupt_stubs[vector] };
+        idt[vector] = DescriptorBuilder::interrupt_descriptor(cs, stub).present().dpl(Ring::Ring3).finish();
     }
     // Privilege 3, so that user code may `int 0x80`; an interrupt gate, so
     // that system calls run with interrupts off (nothing preempts them yet).
