@@ -328,7 +328,6 @@ pub fn run_on_vmlab(kernel: &Path, name: &str) -> Result<LinuxRun, String> {
 /// of the console here.
 fn is_fault_report(line: &str) -> bool {
     const REPORTS: [&str; 3] = ["segfault at ", "bus error at ", "trap "];
-    line.split_once("]: ").is_some_and(|(who, what)| {
-        who.contains('[') && REPORTS.iter().any(|report| what.starts_with(report))
-    })
+    line.split_once("]: ")
+        .is_some_and(|(who, what)| who.contains('[') && REPORTS.iter().any(|report| what.starts_with(report)))
 }

@@ -244,6 +244,18 @@ pub fn all() -> Vec<Scenario> {
             "execve checks the ELF header and program headers and answers -ENOEXEC before it replaces anything",
             PROCESSES,
         ),
+        Scenario {
+            options: "mem=10M",
+            ..program(
+                "kheap",
+                "/bin/kheap",
+                "",
+                None,
+                0,
+                "when kmalloc returns nothing, the request that asked fails with -ENOMEM (Box::new would panic): look for an infallible allocation",
+                PROCESSES,
+            )
+        },
         program(
             "segv",
             "/bin/segv",

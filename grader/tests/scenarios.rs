@@ -76,6 +76,7 @@ scenario_tests! {
     badptr => "badptr",
     nullpage => "nullpage",
     badexec => "badexec",
+    kheap => "kheap",
     segv => "segv",
     cmman => "cmman",
     forkwait => "forkwait",

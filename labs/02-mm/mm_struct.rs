@@ -42,6 +42,7 @@ use super::pgwalk::{PageTableMem, Walk, walk};
 use super::types::{Pfn, VirtAddr};
 use super::vma::{VmAreaStruct, VmFault, VmFlags, vm_area_alloc};
 use crate::arch::x86::cpu::write_cr3;
+use crate::lib::fallible::kbox;
 use crate::lib::rbtree::RbNode;
 
 /// The kernel's own descriptor (Linux's `init_mm`), over `swapper_pg_dir`:
@@ -94,7 +95,7 @@ pub const fn init_mm() -> MmRef {
 /// A new, empty address space (Linux's `mm_alloc`) with one user and one
 /// reference, on `mmlist`; `None` when memory is out.
 pub fn mm_alloc() -> Option<MmRef> {
-    // TODO(lab 2): allocate the descriptor (Box::leak of MmStruct::new with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails.
+    // TODO(lab 2): allocate the descriptor (Box::leak of kbox(MmStruct::new(..)) with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails, with nothing kept.
     todo!("lab 2: mm_alloc")
 }
 
@@ -178,7 +179,7 @@ fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
             continue;
         }
         let new = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
-        let new = vm_area_alloc(new);
+        let new = vm_area_alloc(new).ok_or(VmFault::Oom)?;
         if let Some(open) = old.vm_ops.and_then(|ops| ops.open) {
             open(new.get());
         }

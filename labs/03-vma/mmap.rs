@@ -40,6 +40,8 @@ pub enum VmaError {
     Overlap,
     /// The address space has `MAX_MAP_COUNT` regions already (`-ENOMEM`).
     TooManyMaps,
+    /// The kernel heap has no room for the region (`-ENOMEM`).
+    NoMemory,
 }
 
 /// Where a new region `[addr, end)` goes: after region `prev` on the list
@@ -190,7 +192,7 @@ pub fn vma_merge(
 /// `split_vma`). The new region takes the part below `addr` if `new_below`,
 /// else the part above; `vma` keeps the other part.
 pub fn split_vma(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, new_below: bool) -> Result<(), VmaError> {
-    // TODO(lab 3): refuse with TooManyMaps at MAX_MAP_COUNT. Copy the region (fresh vm_rb, no vm_next); the lower part ends at addr and the upper starts there, its vm_pgoff advanced by the pages below addr. Shrink vma to its part, call vm_ops.open on the new one if there is one, and insert it (insert_vm_struct).
+    // TODO(lab 3): refuse with TooManyMaps at MAX_MAP_COUNT. Allocate a copy of the region (fresh vm_rb, no vm_next) before changing anything, NoMemory if that fails; the lower part ends at addr and the upper starts there, its vm_pgoff advanced by the pages below addr. Shrink vma to its part, call vm_ops.open on the new one if there is one, and insert it (insert_vm_struct).
     todo!("lab 3: split_vma")
 }
 

@@ -76,8 +76,8 @@ pub struct StartState {
 pub fn load_elf_binary(
     mm: &mut MmStruct,
     file: File<'static>,
-    argv: &[&str],
-    envp: &[&str],
+    argv: &[impl AsRef<str>],
+    envp: &[impl AsRef<str>],
 ) -> Result<StartState, ExecError> {
     let elf = ElfBytes::<LittleEndian>::minimal_parse(file.data).map_err(|_| ExecError::NotExecutable)?;
     let header = elf.ehdr;
@@ -170,8 +170,8 @@ fn elf_prot(flags: u32) -> u32 {
 /// `argc` onto it; returns the initial stack pointer.
 fn setup_stack(
     mm: &mut MmStruct,
-    argv: &[&str],
-    envp: &[&str],
+    argv: &[impl AsRef<str>],
+    envp: &[impl AsRef<str>],
     auxv: &[(u32, u32)],
 ) -> Result<VirtAddr, ExecError> {
     let stack = VmFlags::READ | VmFlags::WRITE | VmFlags::MAY_ALL | VmFlags::GROWSDOWN;
@@ -181,13 +181,13 @@ fn setup_stack(
     stack.mm.env_end = VirtAddr::new(stack.top);
     let mut env_ptrs = [0u32; MAX_ARG_STRINGS];
     for (ptr, s) in env_ptrs.iter_mut().zip(envp).rev() {
-        *ptr = stack.push_str(s)?;
+        *ptr = stack.push_str(s.as_ref())?;
     }
     stack.mm.env_start = VirtAddr::new(stack.top);
     stack.mm.arg_end = VirtAddr::new(stack.top);
     let mut arg_ptrs = [0u32; MAX_ARG_STRINGS];
     for (ptr, s) in arg_ptrs.iter_mut().zip(argv).rev() {
-        *ptr = stack.push_str(s)?;
+        *ptr = stack.push_str(s.as_ref())?;
     }
     stack.mm.arg_start = VirtAddr::new(stack.top);
     // Not random at all: the same 16 bytes each time keep runs identical.

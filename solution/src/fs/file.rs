@@ -4,11 +4,12 @@
 
 use alloc::vec::Vec;
 
+use crate::lib::fallible::try_to_vec;
+
 /// Descriptors a task may have open at once.
 pub const NR_OPEN: usize = 8;
 
 /// An open file.
-#[derive(Clone)]
 pub enum File {
     /// The console: reads are lines from the terminal, writes go to it.
     Console,
@@ -17,7 +18,6 @@ pub enum File {
 }
 
 /// What a read-only file holds.
-#[derive(Clone)]
 pub enum FileData {
     /// A file of the initrd, read in place.
     Initrd(super::initramfs::File<'static>),
@@ -34,8 +34,24 @@ impl FileData {
     }
 }
 
+impl File {
+    /// A copy for a forked child, or `None` when memory is out. The child's
+    /// offset starts where the parent's is and then moves on its own (Linux
+    /// shares one offset between them).
+    fn try_clone(&self) -> Option<Self> {
+        Some(match self {
+            Self::Console => Self::Console,
+            Self::Bytes { data: FileData::Initrd(file), pos } => {
+                Self::Bytes { data: FileData::Initrd(*file), pos: *pos }
+            }
+            Self::Bytes { data: FileData::Generated(text), pos } => {
+                Self::Bytes { data: FileData::Generated(try_to_vec(text)?), pos: *pos }
+            }
+        })
+    }
+}
+
 /// A task's open files, by descriptor.
-#[derive(Clone)]
 pub struct FdTable {
     files: [Option<File>; NR_OPEN],
 }
@@ -47,6 +63,18 @@ impl FdTable {
         const CLOSED: Option<File> = None;
         let files = [CONSOLE, CONSOLE, CONSOLE, CLOSED, CLOSED, CLOSED, CLOSED, CLOSED];
         Self { files }
+    }
+
+    /// A copy for a forked child (Linux's `dup_fd`), or `None` when memory
+    /// is out.
+    pub fn try_clone(&self) -> Option<Self> {
+        let mut files = [const { None }; NR_OPEN];
+        for (copy, file) in files.iter_mut().zip(&self.files) {
+            if let Some(file) = file {
+                *copy = Some(file.try_clone()?);
+            }
+        }
+        Some(Self { files })
     }
 
     pub fn get(&mut self, fd: u32) -> Option<&mut File> {

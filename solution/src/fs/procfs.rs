@@ -11,20 +11,22 @@
 //! | `/proc/tasks` | one line per task: pid, parent, state, name (what `ps` prints) |
 //! | `/proc/mmlist` | every memory descriptor on `mmlist`, its two counts and its tasks |
 
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use super::task_mmu::show_maps;
+use crate::kernel::errno::Errno;
+use crate::lib::fallible::Text;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
 use crate::mm::mm_struct::{for_each_mm, init_mm};
 use crate::mm::vmstat::vmstat_text;
 use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
 
-/// The text of `/proc` file `path`, or `None` if there is no such file.
-pub fn proc_read(path: &str) -> Option<Vec<u8>> {
-    let name = path.strip_prefix("/proc/")?;
-    let mut text = String::new();
+/// The text of `/proc` file `path`: `-ENOENT` if there is no such file,
+/// `-ENOMEM` if the text does not fit in the kernel heap.
+pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
+    let name = path.strip_prefix("/proc/").ok_or(Errno::ENOENT)?;
+    let mut text = Text::default();
     let written = match name {
         "meminfo" => meminfo_text(&mut text),
         "buddyinfo" => buddyinfo_text(&mut text),
@@ -33,19 +35,20 @@ pub fn proc_read(path: &str) -> Option<Vec<u8>> {
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
         "vmstat" => vmstat_text(&mut text),
         _ => {
-            let (pid, file) = name.split_once('/')?;
+            let (pid, file) = name.split_once('/').ok_or(Errno::ENOENT)?;
             let mut table = tasks();
-            let pid = if pid == "self" { table.current } else { pid.parse().ok()? };
-            let task = table.get(pid)?;
+            let pid = if pid == "self" { Some(table.current) } else { pid.parse().ok() };
+            let task = pid.and_then(|pid| table.get(pid)).ok_or(Errno::ENOENT)?;
             match file {
                 "status" => status_text(task, &mut text),
                 "maps" => task.mm.map_or(Ok(()), |mm| show_maps(mm.get(), &mut text)),
-                _ => return None,
+                _ => return Err(Errno::ENOENT),
             }
         }
     };
-    written.ok()?;
-    Some(text.into_bytes())
+    // The only writer that can fail is `Text`, when the heap is out.
+    written.map_err(|_| Errno::ENOMEM)?;
+    Ok(text.into_bytes())
 }
 
 /// `/proc/tasks`: what `ps` shows.
@@ -106,25 +109,23 @@ fn mmlist_text(table: &mut Tasks, out: &mut impl Write) -> fmt::Result {
     for_each_mm(|mm| {
         let m = mm.get();
         let name = if mm == init_mm() { "init_mm" } else { "mm" };
-        let users = pids(table, |task| task.mm == Some(mm));
-        let borrowers = pids(table, |task| task.mm.is_none() && task.active_mm == Some(mm));
         result = result.and_then(|()| {
-            writeln!(
-                out,
-                "{name}: mm_users {} mm_count {} used by [{users}] borrowed by [{borrowers}]",
-                m.mm_users, m.mm_count
-            )
+            write!(out, "{name}: mm_users {} mm_count {} used by [", m.mm_users, m.mm_count)?;
+            write_pids(out, table, |task| task.mm == Some(mm))?;
+            write!(out, "] borrowed by [")?;
+            write_pids(out, table, |task| task.mm.is_none() && task.active_mm == Some(mm))?;
+            writeln!(out, "]")
         });
     });
     result
 }
 
-/// The pids, idle task included, of the tasks `keep` selects.
-fn pids(table: &Tasks, keep: impl Fn(&TaskStruct) -> bool) -> String {
-    let mut list = String::new();
-    for task in table.all().filter(|task| keep(task)) {
-        let separator = if list.is_empty() { "" } else { " " };
-        let _ = write!(list, "{separator}{}", task.pid);
+/// The pids, idle task included, of the tasks `keep` selects, separated
+/// by spaces.
+fn write_pids(out: &mut impl Write, table: &Tasks, keep: impl Fn(&TaskStruct) -> bool) -> fmt::Result {
+    for (i, task) in table.all().filter(|task| keep(task)).enumerate() {
+        let separator = if i == 0 { "" } else { " " };
+        write!(out, "{separator}{}", task.pid)?;
     }
-    list
+    Ok(())
 }

@@ -12,7 +12,6 @@
 //! 6.1 shows for the files of its initramfs (seen with `cargo xtask
 //! oracle`).
 
-use alloc::string::String;
 use core::fmt::{self, Write};
 
 use crate::mm::layout::PAGE_SHIFT;
@@ -38,7 +37,7 @@ pub fn show_map_vma(vma: &VmAreaStruct, out: &mut impl Write) -> fmt::Result {
         Some(file) => ((vma.vm_pgoff as u64) << PAGE_SHIFT, INITRD_DEV, file.ino),
         None => (0, (0, 0), 0),
     };
-    let mut line = String::with_capacity(NAME_COLUMN + 1);
+    let mut line = Counted { out: &mut *out, written: 0 };
     write!(
         line,
         "{:08x}-{:08x} {}{}{}{} {offset:08x} {major:02x}:{minor:02x} {ino} ",
@@ -55,17 +54,35 @@ pub fn show_map_vma(vma: &VmAreaStruct, out: &mut impl Write) -> fmt::Result {
         None if vma.vm_start <= mm.start_stack && vma.vm_end >= mm.start_stack => Some("[stack]"),
         None => None,
     };
+    let written = line.written;
     match name {
         Some(name) => {
             let slash = if vma.vm_file.is_some() { "/" } else { "" };
-            writeln!(out, "{line:<NAME_COLUMN$} {slash}{name}")
+            let pad = NAME_COLUMN.saturating_sub(written);
+            writeln!(out, "{:pad$} {slash}{name}", "")
         }
-        None => writeln!(out, "{line}"),
+        None => writeln!(out),
+    }
+}
+
+/// A writer that counts the bytes it passes on, so that the name can be
+/// padded to its column without building the line in memory first.
+struct Counted<'a, W> {
+    out: &'a mut W,
+    written: usize,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.written += s.len();
+        self.out.write_str(s)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::String;
+
     use super::*;
     use crate::fs::initramfs::File;
     use crate::mm::types::{Pfn, VirtAddr};

@@ -140,9 +140,10 @@ fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     let mut name = [0u8; MAX_PATH];
     let len = strncpy_from_user(mm.get(), &mut name, path).map_err(|_| Errno::EFAULT)?;
     let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
-    let data = match procfs::proc_read(path) {
-        Some(text) => FileData::Generated(text),
-        None => FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?),
+    let data = if path.starts_with("/proc/") {
+        FileData::Generated(procfs::proc_read(path)?)
+    } else {
+        FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?)
     };
     if flags & O_ACCMODE != 0 {
         return Err(Errno::EROFS);

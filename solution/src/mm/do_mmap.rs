@@ -177,7 +177,7 @@ pub fn mmap_region(
     let vma = match vma_merge(mm, prev, addr, end, flags, file.as_ref(), pgoff) {
         Some(vma) => vma,
         None => {
-            let vma = vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags));
+            let vma = vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags)).ok_or(Errno::ENOMEM)?;
             if file.is_some() {
                 let v = vma.get();
                 (v.vm_file, v.vm_pgoff, v.vm_ops) = (file, pgoff, Some(&INITRD_VM_OPS));
@@ -196,7 +196,7 @@ pub fn mmap_region(
 /// The error number for a failed region change.
 fn vma_errno(error: VmaError) -> Errno {
     match error {
-        VmaError::TooManyMaps => Errno::ENOMEM,
+        VmaError::TooManyMaps | VmaError::NoMemory => Errno::ENOMEM,
         VmaError::Overlap => Errno::EINVAL,
     }
 }

@@ -37,6 +37,7 @@ use super::pgwalk::{PageTableMem, Walk, walk};
 use super::types::{Pfn, VirtAddr};
 use super::vma::{VmAreaStruct, VmFault, VmFlags, vm_area_alloc};
 use crate::arch::x86::cpu::write_cr3;
+use crate::lib::fallible::kbox;
 use crate::lib::rbtree::RbNode;
 
 /// The kernel's own descriptor (Linux's `init_mm`), over `swapper_pg_dir`:
@@ -89,8 +90,13 @@ pub const fn init_mm() -> MmRef {
 /// A new, empty address space (Linux's `mm_alloc`) with one user and one
 /// reference, on `mmlist`; `None` when memory is out.
 pub fn mm_alloc() -> Option<MmRef> {
-    // LAB 2 BEGIN: allocate the descriptor (Box::leak of MmStruct::new with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails.
-    let mm = MmRef(NonNull::from(Box::leak(Box::new(MmStruct::new(pgd_alloc()?)))));
+    // LAB 2 BEGIN: allocate the descriptor (Box::leak of kbox(MmStruct::new(..)) with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails, with nothing kept.
+    let pgd = pgd_alloc()?;
+    let Some(descriptor) = kbox(MmStruct::new(pgd)) else {
+        __free_pages(pgd, 0);
+        return None;
+    };
+    let mm = MmRef(NonNull::from(Box::leak(descriptor)));
     mmlist_add(mm);
     Some(mm)
     // LAB 2 END
@@ -223,7 +229,7 @@ fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
             continue;
         }
         let new = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
-        let new = vm_area_alloc(new);
+        let new = vm_area_alloc(new).ok_or(VmFault::Oom)?;
         if let Some(open) = old.vm_ops.and_then(|ops| ops.open) {
             open(new.get());
         }

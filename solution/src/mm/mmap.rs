@@ -35,6 +35,8 @@ pub enum VmaError {
     Overlap,
     /// The address space has `MAX_MAP_COUNT` regions already (`-ENOMEM`).
     TooManyMaps,
+    /// The kernel heap has no room for the region (`-ENOMEM`).
+    NoMemory,
 }
 
 /// Where a new region `[addr, end)` goes: after region `prev` on the list
@@ -282,13 +284,15 @@ pub fn vma_merge(
 /// `split_vma`). The new region takes the part below `addr` if `new_below`,
 /// else the part above; `vma` keeps the other part.
 pub fn split_vma(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, new_below: bool) -> Result<(), VmaError> {
-    // LAB 3 BEGIN: refuse with TooManyMaps at MAX_MAP_COUNT. Copy the region (fresh vm_rb, no vm_next); the lower part ends at addr and the upper starts there, its vm_pgoff advanced by the pages below addr. Shrink vma to its part, call vm_ops.open on the new one if there is one, and insert it (insert_vm_struct).
+    // LAB 3 BEGIN: refuse with TooManyMaps at MAX_MAP_COUNT. Allocate a copy of the region (fresh vm_rb, no vm_next) before changing anything, NoMemory if that fails; the lower part ends at addr and the upper starts there, its vm_pgoff advanced by the pages below addr. Shrink vma to its part, call vm_ops.open on the new one if there is one, and insert it (insert_vm_struct).
     if mm.map_count >= MAX_MAP_COUNT {
         return Err(VmaError::TooManyMaps);
     }
     let old = vma.get();
     let below = (addr.as_u32() - old.vm_start.as_u32()) >> PAGE_SHIFT;
-    let mut new = VmAreaStruct { vm_next: None, vm_rb: RbNode::new(), ..*old };
+    let copy = VmAreaStruct { vm_next: None, vm_rb: RbNode::new(), ..*old };
+    let new_ref = vm_area_alloc(copy).ok_or(VmaError::NoMemory)?;
+    let new = new_ref.get();
     if new_below {
         new.vm_end = addr;
         (old.vm_start, old.vm_pgoff) = (addr, old.vm_pgoff + below);
@@ -297,9 +301,9 @@ pub fn split_vma(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, new_below: bool
         old.vm_end = addr;
     }
     if let Some(open) = new.vm_ops.and_then(|ops| ops.open) {
-        open(&mut new);
+        open(new);
     }
-    insert_vm_struct(mm, vm_area_alloc(new))
+    insert_vm_struct(mm, new_ref)
     // LAB 3 END
 }
 

@@ -28,7 +28,7 @@ fn va(addr: u32) -> VirtAddr {
 
 /// A region of `mm`, not yet inserted.
 fn region(mm: &mut MmStruct, start: u32, end: u32, flags: VmFlags) -> VmaRef {
-    vm_area_alloc(VmAreaStruct::new(mm.as_ref(), va(start), va(end), flags))
+    vm_area_alloc(VmAreaStruct::new(mm.as_ref(), va(start), va(end), flags)).expect("the host has memory")
 }
 
 /// Inserts an anonymous region and checks the descriptor.

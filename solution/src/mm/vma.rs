@@ -12,6 +12,7 @@ use super::mm_types::MmRef;
 use super::pgtable::PteFlags;
 use super::types::{Pfn, VirtAddr};
 use crate::fs::initramfs::File;
+use crate::lib::fallible::kbox;
 use crate::lib::rbtree::RbNode;
 
 bitflags! {
@@ -180,9 +181,10 @@ impl VmaRef {
     }
 }
 
-/// Moves `vma` to the kernel heap; it stays there until `vm_area_free`.
-pub fn vm_area_alloc(vma: VmAreaStruct) -> VmaRef {
-    VmaRef(NonNull::from(Box::leak(Box::new(vma))))
+/// Moves `vma` to the kernel heap, where it stays until `vm_area_free`;
+/// `None` when memory is out.
+pub fn vm_area_alloc(vma: VmAreaStruct) -> Option<VmaRef> {
+    Some(VmaRef(NonNull::from(Box::leak(kbox(vma)?))))
 }
 
 /// Frees a region that is linked nowhere any more.

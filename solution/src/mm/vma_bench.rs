@@ -54,7 +54,8 @@ fn region_start(i: u32) -> u32 {
 /// Allocates region `i` of `mm`, not yet inserted.
 fn new_region(mm: &mut MmStruct, i: u32) -> VmaRef {
     let start = region_start(i);
-    vm_area_alloc(VmAreaStruct::new(mm.as_ref(), VirtAddr::new(start), VirtAddr::new(start + PAGE), RW))
+    let vma = VmAreaStruct::new(mm.as_ref(), VirtAddr::new(start), VirtAddr::new(start + PAGE), RW);
+    vm_area_alloc(vma).expect("the host has memory")
 }
 
 /// An address space holding every region, inserted in address order.

@@ -35,7 +35,12 @@ impl From<ExecError> for Errno {
 
 /// A fresh address space with `path` loaded from the root file system;
 /// it is left loaded. `back` is what to load again if this fails.
-fn load_program(path: &str, argv: &[&str], envp: &[&str], back: MmRef) -> Result<(MmRef, StartState), Errno> {
+fn load_program(
+    path: &str,
+    argv: &[impl AsRef<str>],
+    envp: &[impl AsRef<str>],
+    back: MmRef,
+) -> Result<(MmRef, StartState), Errno> {
     let file = rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?;
     let mm = mm_alloc().ok_or(Errno::ENOMEM)?;
     switch_mm(mm);
@@ -75,7 +80,7 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
     let path = user_string(old, path)?;
     let argv = user_strings(old, argv)?;
     let envp = user_strings(old, envp)?;
-    let (mm, start) = load_program(&path, &as_strs(&argv), &as_strs(&envp), old)?;
+    let (mm, start) = load_program(&path, &argv, &envp, old)?;
     {
         let mut table = tasks();
         let task = table.current();
@@ -88,16 +93,15 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
     Ok(())
 }
 
-fn as_strs(strings: &[String]) -> Vec<&str> {
-    strings.iter().map(String::as_str).collect()
-}
-
 /// A NUL-terminated string at user address `ptr`.
 fn user_string(mm: MmRef, ptr: VirtAddr) -> Result<String, Errno> {
     let mut buf = [0u8; MAX_STRING];
     let len = strncpy_from_user(mm.get(), &mut buf, ptr).map_err(|_| Errno::EFAULT)?;
     let s = core::str::from_utf8(&buf[..len]).map_err(|_| Errno::EINVAL)?;
-    Ok(String::from(s))
+    let mut string = String::new();
+    string.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+    string.push_str(s);
+    Ok(string)
 }
 
 /// The strings of a NULL-terminated array of pointers at `array` (a null
@@ -118,6 +122,7 @@ fn user_strings(mm: MmRef, array: VirtAddr) -> Result<Vec<String>, Errno> {
         if strings.len() == MAX_ARG_STRINGS {
             return Err(Errno::E2BIG);
         }
+        strings.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
         strings.push(user_string(mm, VirtAddr::new(ptr))?);
     }
 }

@@ -5,10 +5,8 @@
 //! its children go to `init`; it stays a zombie holding its wait status
 //! until its parent collects it with `wait4`, which frees its kernel stack.
 
-use alloc::vec::Vec;
-
 use super::sched::{schedule, wait_until};
-use super::task::{Pid, SIGBUS, TaskState, tasks, with_current};
+use super::task::{Pid, SIGBUS, TaskState, TaskStruct, tasks, with_current};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::kernel::errno::Errno;
 use crate::mm::mm_struct::{mmgrab, mmput};
@@ -61,16 +59,12 @@ pub fn do_wait(pid: i32, options: u32) -> Result<Option<(Pid, u32)>, Errno> {
 fn reap_child(pid: i32) -> Result<Option<(Pid, u32)>, Errno> {
     let mut table = tasks();
     let me = table.current;
-    let children: Vec<(Pid, TaskState)> = table
-        .iter()
-        .filter(|t| t.ppid == me && t.pid != me && (pid == -1 || pid == t.pid as i32))
-        .map(|t| (t.pid, t.state))
-        .collect();
-    if children.is_empty() {
+    let matches = |t: &&TaskStruct| t.ppid == me && t.pid != me && (pid == -1 || pid == t.pid as i32);
+    if !table.iter().any(|t| matches(&t)) {
         return Err(Errno::ECHILD);
     }
-    let zombie = children.iter().find_map(|&(child, state)| match state {
-        TaskState::Zombie(status) => Some((child, status)),
+    let zombie = table.iter().filter(matches).find_map(|child| match child.state {
+        TaskState::Zombie(status) => Some((child.pid, status)),
         TaskState::Running => None,
     });
     if let Some((child, _)) = zombie {

@@ -12,6 +12,7 @@ use core::fmt;
 use spin::{Mutex, MutexGuard};
 
 use crate::fs::file::FdTable;
+use crate::lib::fallible::kbox;
 use crate::mm::gfp::GFP_KERNEL;
 use crate::mm::layout::{__va, PAGE_SIZE};
 use crate::mm::mm_struct::init_mm;
@@ -171,13 +172,10 @@ impl Tasks {
     /// address space and a copy of the current task's open files; `None`
     /// when memory or the table is full.
     pub fn create(&mut self, comm: Comm, mm: Option<MmRef>) -> Option<&mut TaskStruct> {
-        if self.slots.iter().all(Option::is_some) {
-            return None;
-        }
+        let slot = self.slots.iter().position(Option::is_none)?;
+        let files = self.current().files.try_clone()?;
         let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER)?;
-        let pid = self.next_pid;
-        self.next_pid += 1;
-        let ppid = self.current;
+        let (pid, ppid) = (self.next_pid, self.current);
         let task = TaskStruct {
             pid,
             ppid,
@@ -187,12 +185,16 @@ impl Tasks {
             active_mm: mm,
             kernel_stack: Some(kernel_stack),
             context_esp: 0,
-            files: self.current().files.clone(),
+            files,
             min_flt: 0,
             maj_flt: 0,
         };
-        let slot = self.slots.iter_mut().find(|slot| slot.is_none())?;
-        *slot = Some(Box::new(task));
+        let Some(task) = kbox(task) else {
+            __free_pages(kernel_stack, THREAD_ORDER);
+            return None;
+        };
+        self.next_pid += 1;
+        self.slots[slot] = Some(task);
         self.get(pid)
     }
 

@@ -39,7 +39,8 @@ fn main(_args: &[&str]) -> i32 {
     let mut status = 0;
     // SAFETY: `status` is ours to fill.
     unsafe { sys::waitpid(pid as i32, &mut status, 0) };
+    let after = free();
     println!("the child was killed by signal {}", status & 0x7f);
-    println!("free memory before the fork and now differs by {} kB", before.abs_diff(free()));
+    println!("free memory before the fork and now differs by {} kB", before.abs_diff(after));
     0
 }
