@@ -77,20 +77,20 @@ pub fn find_vma_prev(mm: &mut MmStruct, addr: VirtAddr) -> (Option<VmaRef>, Opti
         // SAFETY: `n` is the `vm_rb` of a region of `mm`.
         let vma = unsafe { VmaRef::from_rb(n) };
         let (left, right) = children(n);
-        if addr < vma.get().vm_end {
+        if addr < vma.get(mm).vm_end {
             node = left;
         } else {
             prev = Some(vma);
             node = right;
         }
     }
-    let next = prev.map_or(mm.mmap, |p| p.get().vm_next);
+    let next = prev.map_or(mm.mmap, |p| p.get(mm).vm_next);
     (next, prev)
 }
 
 /// The first region overlapping `[start, end)`, if any.
 pub fn find_vma_intersection(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) -> Option<VmaRef> {
-    find_vma(mm, start).filter(|vma| vma.get().vm_start < end)
+    find_vma(mm, start).filter(|vma| vma.get(mm).vm_start < end)
 }
 
 /// Where a new region `[addr, end)` would be linked (Linux's
@@ -133,7 +133,8 @@ pub fn insert_vm_struct(mm: &mut MmStruct, vma: VmaRef) -> Result<(), VmaError> 
     if mm.map_count >= MAX_MAP_COUNT {
         return Err(VmaError::TooManyMaps);
     }
-    let links = find_vma_links(mm, vma.get().vm_start, vma.get().vm_end)?;
+    let (start, end) = (vma.get(mm).vm_start, vma.get(mm).vm_end);
+    let links = find_vma_links(mm, start, end)?;
     vma_link(mm, vma, &links);
     Ok(())
 }
@@ -196,12 +197,18 @@ pub fn split_vma(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, new_below: bool
     todo!("lab 3: split_vma")
 }
 
-/// Calls the region's `close` and frees it; it must be unlinked already.
-pub fn remove_vma(vma: VmaRef) {
-    if let Some(close) = vma.get().vm_ops.and_then(|ops| ops.close) {
-        close(vma.get());
+/// Calls the region's `close` and frees it.
+///
+/// # Safety
+/// `vma` is a region of `mm` unlinked already, and no copy of the handle
+/// is used again (see `vm_area_free`).
+pub unsafe fn remove_vma(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get_mut(mm);
+    if let Some(close) = v.vm_ops.and_then(|ops| ops.close) {
+        close(v);
     }
-    vm_area_free(vma);
+    // SAFETY: the caller's promise.
+    unsafe { vm_area_free(vma) };
 }
 
 /// Removes and frees every region of `mm` (the end of Linux's
@@ -210,7 +217,8 @@ pub fn remove_vma_list(mm: &mut MmStruct) {
     debug_assert_eq!(validate_mm(mm), Ok(()), "the regions were broken before exit");
     while let Some(vma) = mm.mmap {
         __vma_unlink(mm, vma, None);
-        remove_vma(vma);
+        // SAFETY: unlinked just now; the list held the only handle.
+        unsafe { remove_vma(mm, vma) };
     }
 }
 
@@ -237,7 +245,7 @@ pub fn validate_mm(mm: &MmStruct) -> Result<(), MmInvalid> {
     let mut node = rb_first(&mm.mm_rb);
     let mut count = 0;
     for vma in mm.vmas() {
-        let v = vma.get();
+        let v = vma.get(mm);
         let aligned = (v.vm_start.as_u32() | v.vm_end.as_u32()) & ((1 << PAGE_SHIFT) - 1) == 0;
         if !aligned || v.vm_start >= v.vm_end || v.vm_start < end {
             return Err(MmInvalid::BadRange);

@@ -29,7 +29,7 @@ use super::node::{alloc_pages, put_page, set_page_anon, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::{MapError, Walk, map_page};
 use super::types::{Pfn, VirtAddr};
-use super::vma::{VmFault, VmFlags, VmaRef};
+use super::vma::{VmAreaStruct, VmFault, VmFlags, VmaRef};
 
 /// How a fault was served: from memory (minor) or by reading the backing
 /// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
@@ -41,8 +41,7 @@ pub enum FaultKind {
 
 /// The page-table flags for a page of `vma` that the faulting task may
 /// write if the region allows writing (Linux's `maybe_mkwrite`).
-pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
-    let vma = vma.get();
+pub fn maybe_mkwrite(vma: &VmAreaStruct) -> PteFlags {
     let write = if vma.vm_flags.contains(VmFlags::WRITE) { PteFlags::RW } else { PteFlags::empty() };
     vma.vm_page_prot | write
 }
@@ -50,7 +49,7 @@ pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
 /// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
 /// drops the frame's reference.
 pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
-    match map_page(&mut KernelTables, mm.pgd_table(), addr, pfn, flags) {
+    match map_page(&mut KernelTables, mm.pgd_table_mut(), addr, pfn, flags) {
         Ok(()) => Ok(()),
         Err(MapError::NoMemory) => {
             put_page(pfn);

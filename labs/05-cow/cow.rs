@@ -64,7 +64,7 @@ pub fn counts_as_anon(pte: Pte) -> Option<bool> {
 /// one page-directory entry at a time; `src` must be the loaded address
 /// space. Fails only for lack of memory for a page table.
 pub fn copy_page_range(dst: &mut MmStruct, src: &mut MmStruct, vma: VmaRef) -> Result<(), VmFault> {
-    let (mut addr, end) = (vma.get().vm_start.as_u32(), vma.get().vm_end.as_u32());
+    let (mut addr, end) = (vma.get(src).vm_start.as_u32(), vma.get(src).vm_end.as_u32());
     while addr < end {
         let next = pgd_addr_end(addr, end);
         if src.pgd_table()[pgd_index(VirtAddr::new(addr))].present() {
@@ -86,7 +86,7 @@ fn copy_pte_range(
     end: u32,
 ) -> Result<(), VmFault> {
     let table = src.pgd_table()[pgd_index(VirtAddr::new(addr))].pfn();
-    let copies = FORK_COPIES.load(Ordering::Relaxed) && is_cow_mapping(vma.get().vm_flags);
+    let copies = FORK_COPIES.load(Ordering::Relaxed) && is_cow_mapping(vma.get(src).vm_flags);
     for va in (addr..end).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
         let pte = KernelTables.pte_table(table)[pte_index(va)];
         if pte.present() && copies {

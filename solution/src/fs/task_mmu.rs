@@ -26,12 +26,11 @@ const INITRD_DEV: (u32, u32) = (0, 2);
 
 /// Every region of `mm`, in address order.
 pub fn show_maps(mm: &MmStruct, out: &mut impl Write) -> fmt::Result {
-    mm.vmas().try_for_each(|vma| show_map_vma(vma.get(), out))
+    mm.vmas().try_for_each(|vma| show_map_vma(mm, vma.get(mm), out))
 }
 
-/// The line for `vma` (Linux's `show_map_vma`).
-pub fn show_map_vma(vma: &VmAreaStruct, out: &mut impl Write) -> fmt::Result {
-    let mm = vma.vm_mm.get();
+/// The line for `vma`, a region of `mm` (Linux's `show_map_vma`).
+pub fn show_map_vma(mm: &MmStruct, vma: &VmAreaStruct, out: &mut impl Write) -> fmt::Result {
     let flag = |bit, c| if vma.vm_flags.contains(bit) { c } else { '-' };
     let (offset, (major, minor), ino) = match &vma.vm_file {
         Some(file) => ((vma.vm_pgoff as u64) << PAGE_SHIFT, INITRD_DEV, file.ino),
@@ -102,7 +101,7 @@ mod tests {
             (vma.vm_pgoff, vma.vm_file) = (pgoff, Some(file));
         }
         let mut out = String::new();
-        show_map_vma(&vma, &mut out).unwrap();
+        show_map_vma(mm, &vma, &mut out).unwrap();
         out
     }
 

@@ -59,7 +59,7 @@ pub fn counts_as_anon(pte: Pte) -> Option<bool> {
 /// one page-directory entry at a time; `src` must be the loaded address
 /// space. Fails only for lack of memory for a page table.
 pub fn copy_page_range(dst: &mut MmStruct, src: &mut MmStruct, vma: VmaRef) -> Result<(), VmFault> {
-    let (mut addr, end) = (vma.get().vm_start.as_u32(), vma.get().vm_end.as_u32());
+    let (mut addr, end) = (vma.get(src).vm_start.as_u32(), vma.get(src).vm_end.as_u32());
     while addr < end {
         let next = pgd_addr_end(addr, end);
         if src.pgd_table()[pgd_index(VirtAddr::new(addr))].present() {
@@ -81,7 +81,7 @@ fn copy_pte_range(
     end: u32,
 ) -> Result<(), VmFault> {
     let table = src.pgd_table()[pgd_index(VirtAddr::new(addr))].pfn();
-    let copies = FORK_COPIES.load(Ordering::Relaxed) && is_cow_mapping(vma.get().vm_flags);
+    let copies = FORK_COPIES.load(Ordering::Relaxed) && is_cow_mapping(vma.get(src).vm_flags);
     for va in (addr..end).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
         let pte = KernelTables.pte_table(table)[pte_index(va)];
         if pte.present() && copies {
@@ -119,9 +119,9 @@ fn copy_one_pte(
 ) -> Result<(), VmFault> {
     // LAB 5 BEGIN: keep USER and RW of the entry. If the region is_cow_mapping and the entry is writable, drop RW, also in src (change_page_flags, which flushes the TLB). Take a reference (get_page), set_pte in dst, and count the page in dst's rss (counts_as_anon: None for the zero page, which is not counted).
     let mut flags = pte.flags() & (PteFlags::USER | PteFlags::RW);
-    if is_cow_mapping(vma.get().vm_flags) && flags.contains(PteFlags::RW) {
+    if is_cow_mapping(vma.get(src).vm_flags) && flags.contains(PteFlags::RW) {
         flags.remove(PteFlags::RW);
-        change_page_flags(&mut KernelTables, src.pgd_table(), va, flags);
+        change_page_flags(&mut KernelTables, src.pgd_table_mut(), va, flags);
     }
     get_page(pte.pfn());
     set_pte(dst, va, pte.pfn(), flags)?;
@@ -139,9 +139,9 @@ fn copy_one_pte(
 /// else gives the writer its own copy (the zero page's copy is zeroes).
 pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
     // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), mark it anonymous, unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as counts_as_anon says), put_page the old frame; count CowCopy.
-    let old = pte.pfn();
+    let (old, writable) = (pte.pfn(), maybe_mkwrite(vma.get(mm)));
     if counts_as_anon(pte) == Some(true) && page_count(old) == 1 {
-        change_page_flags(&mut KernelTables, mm.pgd_table(), addr, maybe_mkwrite(vma));
+        change_page_flags(&mut KernelTables, mm.pgd_table_mut(), addr, writable);
         count_vm_event(VmEvent::CowReuse);
         return Ok(FaultKind::Minor);
     }
@@ -152,8 +152,8 @@ pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> R
         copy_highpage(new, old)
     }
     set_page_anon(new, true);
-    unmap_page(&mut KernelTables, mm.pgd_table(), addr);
-    set_pte(mm, addr, new, maybe_mkwrite(vma))?;
+    unmap_page(&mut KernelTables, mm.pgd_table_mut(), addr);
+    set_pte(mm, addr, new, writable)?;
     if let Some(anon) = counts_as_anon(pte) {
         mm.dec_rss(anon);
     }

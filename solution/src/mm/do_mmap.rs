@@ -95,7 +95,7 @@ pub fn get_unmapped_area(mm: &mut MmStruct, hint: VirtAddr, len: u32) -> Option<
     let mut addr = TASK_UNMAPPED_BASE;
     while addr <= TASK_SIZE - len {
         match in_the_way(mm, addr) {
-            Some(vma) => addr = vma.get().vm_end.as_u32(),
+            Some(vma) => addr = vma.get(mm).vm_end.as_u32(),
             None => return Some(VirtAddr::new(addr)),
         }
     }
@@ -179,11 +179,12 @@ pub fn mmap_region(
         None => {
             let vma = vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags)).ok_or(Errno::ENOMEM)?;
             if file.is_some() {
-                let v = vma.get();
+                let v = vma.get_mut(mm);
                 (v.vm_file, v.vm_pgoff, v.vm_ops) = (file, pgoff, Some(&INITRD_VM_OPS));
             }
             if let Err(error) = insert_vm_struct(mm, vma) {
-                vm_area_free(vma);
+                // SAFETY: allocated above and linked nowhere.
+                unsafe { vm_area_free(vma) };
                 return Err(vma_errno(error));
             }
             vma
@@ -207,7 +208,7 @@ fn vma_errno(error: VmaError) -> Errno {
 pub fn make_pages_present(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) {
     for addr in (start.as_u32()..end.as_u32()).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
         let Some(vma) = find_vma(mm, addr) else { return };
-        let write = vma.get().vm_flags.contains(VmFlags::WRITE);
+        let write = vma.get(mm).vm_flags.contains(VmFlags::WRITE);
         if handle_mm_fault(mm, vma, addr, write).is_err() {
             return;
         }
@@ -222,29 +223,35 @@ pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), Err
         return Err(Errno::EINVAL);
     }
     let end = VirtAddr::new(start.as_u32() + len);
-    let Some(vma) = find_vma(mm, start).filter(|vma| vma.get().vm_start < end) else {
+    let Some(vma) = find_vma(mm, start).filter(|vma| vma.get(mm).vm_start < end) else {
         return Ok(());
     };
-    if vma.get().vm_start < start {
+    if vma.get(mm).vm_start < start {
         split_vma(mm, vma, start, false).map_err(vma_errno)?;
     }
-    if let Some(last) = find_vma(mm, end).filter(|last| last.get().vm_start < end) {
+    if let Some(last) = find_vma(mm, end).filter(|last| last.get(mm).vm_start < end) {
         split_vma(mm, last, end, true).map_err(vma_errno)?;
     }
     let (_, prev) = find_vma_prev(mm, start);
-    while let Some(vma) = prev.map_or(mm.mmap, |p| p.get().vm_next).filter(|v| v.get().vm_start < end) {
+    while let Some(vma) = prev.map_or(mm.mmap, |p| p.get(mm).vm_next).filter(|v| v.get(mm).vm_start < end) {
         __vma_unlink(mm, vma, prev);
-        unmap_region(mm, vma);
+        // SAFETY: unlinked just now; the next turn finds its region afresh.
+        unsafe { unmap_region(mm, vma) };
     }
     Ok(())
 }
 
-/// Unmaps the pages of `vma`, an unlinked region, uncounts and frees it.
-fn unmap_region(mm: &mut MmStruct, vma: VmaRef) {
-    let v = vma.get();
-    zap_page_range(mm, v.vm_start, v.vm_end);
-    vm_stat_account(mm, v.vm_flags, -(v.vma_pages() as i32));
-    remove_vma(vma);
+/// Unmaps the pages of `vma`, uncounts and frees it.
+///
+/// # Safety
+/// As for `remove_vma`: `vma` is unlinked, and its handle not used again.
+unsafe fn unmap_region(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get(mm);
+    let (start, end, flags, pages) = (v.vm_start, v.vm_end, v.vm_flags, v.vma_pages());
+    zap_page_range(mm, start, end);
+    vm_stat_account(mm, flags, -(pages as i32));
+    // SAFETY: the caller's promise.
+    unsafe { remove_vma(mm, vma) };
 }
 
 /// Adds `len` bytes of anonymous read-write memory at `addr`, which must be
@@ -295,12 +302,13 @@ pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
 pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), Errno> {
     let addr = addr.page_down();
     check_mmap_addr(addr)?;
-    let v = vma.get();
+    let v = vma.get_mut(mm);
     if v.vm_end.as_u32() - addr.as_u32() > RLIMIT_STACK {
         return Err(Errno::ENOMEM);
     }
     let grow = (v.vm_start.as_u32() - addr.as_u32()) / PAGE_SIZE;
     v.vm_start = addr;
-    vm_stat_account(mm, v.vm_flags, grow as i32);
+    let flags = v.vm_flags;
+    vm_stat_account(mm, flags, grow as i32);
     Ok(())
 }

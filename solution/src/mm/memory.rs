@@ -24,7 +24,7 @@ use super::node::{alloc_pages, put_page, set_page_anon, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::{MapError, Walk, map_page};
 use super::types::{Pfn, VirtAddr};
-use super::vma::{VmFault, VmFlags, VmaRef};
+use super::vma::{VmAreaStruct, VmFault, VmFlags, VmaRef};
 
 /// How a fault was served: from memory (minor) or by reading the backing
 /// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
@@ -36,8 +36,7 @@ pub enum FaultKind {
 
 /// The page-table flags for a page of `vma` that the faulting task may
 /// write if the region allows writing (Linux's `maybe_mkwrite`).
-pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
-    let vma = vma.get();
+pub fn maybe_mkwrite(vma: &VmAreaStruct) -> PteFlags {
     let write = if vma.vm_flags.contains(VmFlags::WRITE) { PteFlags::RW } else { PteFlags::empty() };
     vma.vm_page_prot | write
 }
@@ -45,7 +44,7 @@ pub fn maybe_mkwrite(vma: VmaRef) -> PteFlags {
 /// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
 /// drops the frame's reference.
 pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
-    match map_page(&mut KernelTables, mm.pgd_table(), addr, pfn, flags) {
+    match map_page(&mut KernelTables, mm.pgd_table_mut(), addr, pfn, flags) {
         Ok(()) => Ok(()),
         Err(MapError::NoMemory) => {
             put_page(pfn);
@@ -71,7 +70,7 @@ pub fn handle_mm_fault(
             do_wp_page(mm, vma, addr, pte)
         }
         Walk::Mapped { .. } => Ok(FaultKind::Minor),
-        _ if vma.get().vm_ops.is_some_and(|ops| ops.fault.is_some()) => do_no_page(mm, vma, addr, write),
+        _ if vma.get(mm).vm_ops.is_some_and(|ops| ops.fault.is_some()) => do_no_page(mm, vma, addr, write),
         _ => do_anonymous_page(mm, vma, addr, write),
     }
     // LAB 4 END
@@ -88,13 +87,14 @@ fn do_anonymous_page(
     write: bool,
 ) -> Result<FaultKind, VmFault> {
     // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss).
+    let (prot, writable) = (vma.get(mm).vm_page_prot, maybe_mkwrite(vma.get(mm)));
     if !write {
-        set_pte(mm, addr, zero_page(), vma.get().vm_page_prot)?;
+        set_pte(mm, addr, zero_page(), prot)?;
         return Ok(FaultKind::Minor);
     }
     let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
     set_page_anon(pfn, true);
-    set_pte(mm, addr, pfn, maybe_mkwrite(vma))?;
+    set_pte(mm, addr, pfn, writable)?;
     mm.inc_rss(true);
     Ok(FaultKind::Minor)
     // LAB 4 END
@@ -107,12 +107,12 @@ fn do_anonymous_page(
 /// copy at once (no page cache keeps the original): anonymous and writable.
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
     // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous, set_pte it with maybe_mkwrite, count it anonymous. Otherwise set_pte it with vm_page_prot and count it as a file page. Either way it is a major fault.
-    let v = vma.get();
+    let v = vma.get(mm);
     let fault = v.vm_ops.and_then(|ops| ops.fault).expect("a file region has a fault operation");
     let pfn = fault(v, v.linear_page_index(addr))?;
     let private_write = write && !v.vm_flags.contains(VmFlags::SHARED);
     set_page_anon(pfn, private_write);
-    let flags = if private_write { maybe_mkwrite(vma) } else { v.vm_page_prot };
+    let flags = if private_write { maybe_mkwrite(v) } else { v.vm_page_prot };
     set_pte(mm, addr, pfn, flags)?;
     mm.inc_rss(private_write);
     Ok(FaultKind::Major)

@@ -49,10 +49,16 @@ static MMLIST_LOCK: Mutex<()> = Mutex::new(());
 
 impl MmStruct {
     /// The page directory, through the direct map.
-    #[allow(clippy::mut_from_ref)]
-    pub fn pgd_table(&self) -> &mut PageTable<Pgd> {
-        // SAFETY: `pgd` is this descriptor's own low-memory frame; callers
-        // touch the directory only through the descriptor they hold.
+    pub fn pgd_table(&self) -> &PageTable<Pgd> {
+        // SAFETY: `pgd` is this descriptor's own low-memory frame, which
+        // only the descriptor reaches, and it is borrowed shared here.
+        unsafe { &*__va(self.pgd.addr()).as_ptr() }
+    }
+
+    /// The page directory, to change.
+    pub fn pgd_table_mut(&mut self) -> &mut PageTable<Pgd> {
+        // SAFETY: as in `pgd_table`, with the descriptor borrowed
+        // exclusively.
         unsafe { &mut *__va(self.pgd.addr()).as_mut_ptr() }
     }
 
@@ -192,7 +198,7 @@ pub fn mmdrop(mm: MmRef) {
 fn exit_mmap(mm: &mut MmStruct) {
     // LAB 2 BEGIN: drop the reference to every user frame (put_page on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
     mm.user_ptes().for_each(|(_, pte)| put_page(pte.pfn()));
-    for entry in mm.pgd_table().0[..KERNEL_PGD_BOUNDARY].iter_mut().filter(|e| e.present()) {
+    for entry in mm.pgd_table_mut().0[..KERNEL_PGD_BOUNDARY].iter_mut().filter(|e| e.present()) {
         __free_pages(entry.pfn(), 0);
         *entry = Pgd::NONE;
     }
@@ -223,18 +229,19 @@ pub fn dup_mm(parent: MmRef) -> Option<MmRef> {
 fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
     let mut next = oldmm.mmap;
     while let Some(vma) = next {
-        let old = vma.get();
+        let old = vma.get(oldmm);
         next = old.vm_next;
         if old.vm_flags.contains(VmFlags::DONTCOPY) {
             continue;
         }
-        let new = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
-        let new = vm_area_alloc(new).ok_or(VmFault::Oom)?;
-        if let Some(open) = old.vm_ops.and_then(|ops| ops.open) {
-            open(new.get());
+        let (flags, pages, open) = (old.vm_flags, old.vma_pages(), old.vm_ops.and_then(|ops| ops.open));
+        let copy = VmAreaStruct { vm_mm: mm.as_ref(), vm_next: None, vm_rb: RbNode::new(), ..*old };
+        let new = vm_area_alloc(copy).ok_or(VmFault::Oom)?;
+        if let Some(open) = open {
+            open(new.get_mut(mm));
         }
         insert_vm_struct(mm, new).expect("the child has the parent's layout");
-        vm_stat_account(mm, old.vm_flags, old.vma_pages() as i32);
+        vm_stat_account(mm, flags, pages as i32);
         copy_page_range(mm, oldmm, vma)?;
     }
     Ok(())

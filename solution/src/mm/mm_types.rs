@@ -71,6 +71,11 @@ unsafe impl Send for MmRef {}
 unsafe impl Sync for MmRef {}
 
 impl MmRef {
+    /// Whether this is the handle of `mm`.
+    pub fn is(self, mm: &MmStruct) -> bool {
+        core::ptr::eq(self.0.as_ptr(), mm)
+    }
+
     /// The descriptor. It lives while `mm_count` is above zero, which the
     /// holder of an `MmRef` guarantees.
     #[allow(clippy::mut_from_ref)]
@@ -124,7 +129,7 @@ impl MmStruct {
 
     /// The regions in address order.
     pub fn vmas(&self) -> impl Iterator<Item = VmaRef> + '_ {
-        core::iter::successors(self.mmap, |vma| vma.get().vm_next)
+        core::iter::successors(self.mmap, |vma| vma.get(self).vm_next)
     }
 
     /// Pages with a frame behind them.

@@ -62,7 +62,7 @@ fn children(node: NonNull<RbNode>) -> (RbLink, RbLink) {
 /// Tries `mm.mmap_cache` first and leaves the answer there.
 pub fn find_vma(mm: &mut MmStruct, addr: VirtAddr) -> Option<VmaRef> {
     // LAB 3 BEGIN: if mmap_cache holds addr, return it. Otherwise walk the tree from mm_rb.rb_node: at a region ending above addr, remember it and stop if it also starts at or below addr, else go left; at any other, go right. Cache what you found.
-    if let Some(vma) = mm.mmap_cache.filter(|vma| vma.get().contains(addr)) {
+    if let Some(vma) = mm.mmap_cache.filter(|vma| vma.get(mm).contains(addr)) {
         return Some(vma);
     }
     let (mut node, mut found) = (mm.mm_rb.rb_node, None);
@@ -70,9 +70,9 @@ pub fn find_vma(mm: &mut MmStruct, addr: VirtAddr) -> Option<VmaRef> {
         // SAFETY: `n` is the `vm_rb` of a region of `mm`.
         let vma = unsafe { VmaRef::from_rb(n) };
         let (left, right) = children(n);
-        if addr < vma.get().vm_end {
+        if addr < vma.get(mm).vm_end {
             found = Some(vma);
-            if vma.get().vm_start <= addr {
+            if vma.get(mm).vm_start <= addr {
                 break;
             }
             node = left;
@@ -96,20 +96,20 @@ pub fn find_vma_prev(mm: &mut MmStruct, addr: VirtAddr) -> (Option<VmaRef>, Opti
         // SAFETY: `n` is the `vm_rb` of a region of `mm`.
         let vma = unsafe { VmaRef::from_rb(n) };
         let (left, right) = children(n);
-        if addr < vma.get().vm_end {
+        if addr < vma.get(mm).vm_end {
             node = left;
         } else {
             prev = Some(vma);
             node = right;
         }
     }
-    let next = prev.map_or(mm.mmap, |p| p.get().vm_next);
+    let next = prev.map_or(mm.mmap, |p| p.get(mm).vm_next);
     (next, prev)
 }
 
 /// The first region overlapping `[start, end)`, if any.
 pub fn find_vma_intersection(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) -> Option<VmaRef> {
-    find_vma(mm, start).filter(|vma| vma.get().vm_start < end)
+    find_vma(mm, start).filter(|vma| vma.get(mm).vm_start < end)
 }
 
 /// Where a new region `[addr, end)` would be linked (Linux's
@@ -123,8 +123,8 @@ pub fn find_vma_links(mm: &MmStruct, addr: VirtAddr, end: VirtAddr) -> Result<Vm
         let vma = unsafe { VmaRef::from_rb(n) };
         let (left, right) = children(n);
         links.rb_parent = Some(n);
-        if addr < vma.get().vm_end {
-            if vma.get().vm_start < end {
+        if addr < vma.get(mm).vm_end {
+            if vma.get(mm).vm_start < end {
                 return Err(VmaError::Overlap);
             }
             (node, links.rb_left) = (left, true);
@@ -141,11 +141,11 @@ fn __vma_link_list(mm: &mut MmStruct, vma: VmaRef, prev: Option<VmaRef>) {
     // LAB 3 BEGIN: vma's next is prev's old next (or the old head), and vma becomes prev's next (or the head).
     match prev {
         Some(prev) => {
-            vma.get().vm_next = prev.get().vm_next;
-            prev.get().vm_next = Some(vma);
+            vma.get_mut(mm).vm_next = prev.get(mm).vm_next;
+            prev.get_mut(mm).vm_next = Some(vma);
         }
         None => {
-            vma.get().vm_next = mm.mmap;
+            vma.get_mut(mm).vm_next = mm.mmap;
             mm.mmap = Some(vma);
         }
     }
@@ -184,9 +184,9 @@ fn vma_link(mm: &mut MmStruct, vma: VmaRef, links: &VmaLinks) {
 /// structures, forgets it in the cache, and uncounts it.
 pub fn __vma_unlink(mm: &mut MmStruct, vma: VmaRef, prev: Option<VmaRef>) {
     // LAB 3 BEGIN: make prev's next (or the head) skip vma, rb_erase its node, clear mmap_cache if it is vma, and count one region fewer.
-    let next = vma.get().vm_next.take();
+    let next = vma.get_mut(mm).vm_next.take();
     match prev {
-        Some(prev) => prev.get().vm_next = next,
+        Some(prev) => prev.get_mut(mm).vm_next = next,
         None => mm.mmap = next,
     }
     // SAFETY: the node is in `mm.mm_rb`.
@@ -205,7 +205,8 @@ pub fn insert_vm_struct(mm: &mut MmStruct, vma: VmaRef) -> Result<(), VmaError> 
     if mm.map_count >= MAX_MAP_COUNT {
         return Err(VmaError::TooManyMaps);
     }
-    let links = find_vma_links(mm, vma.get().vm_start, vma.get().vm_end)?;
+    let (start, end) = (vma.get(mm).vm_start, vma.get(mm).vm_end);
+    let links = find_vma_links(mm, start, end)?;
     vma_link(mm, vma, &links);
     Ok(())
 }
@@ -258,23 +259,29 @@ pub fn vma_merge(
     pgoff: u32,
 ) -> Option<VmaRef> {
     // LAB 3 BEGIN: next is prev's next (or the head). If prev ends at addr and can_vma_merge_after: grow prev to end, and if next starts at end and can also merge (can_vma_merge_before), grow prev to next's end and unlink and free next (vm_area_free); return prev. Else if next starts at end and can_vma_merge_before: move next's start down to addr (and its vm_pgoff to pgoff); return next. Else None.
-    let next = prev.map_or(mm.mmap, |p| p.get().vm_next);
+    let next = prev.map_or(mm.mmap, |p| p.get(mm).vm_next);
     let pages = (end.as_u32() - addr.as_u32()) >> PAGE_SHIFT;
-    let next_fits =
-        next.filter(|n| n.get().vm_start == end && can_vma_merge_before(n.get(), flags, file, pgoff, pages));
-    if let Some(p) =
-        prev.filter(|p| p.get().vm_end == addr && can_vma_merge_after(p.get(), flags, file, pgoff))
-    {
-        p.get().vm_end = end;
+    let next_fits = next.filter(|n| {
+        let n = n.get(mm);
+        n.vm_start == end && can_vma_merge_before(n, flags, file, pgoff, pages)
+    });
+    let prev_fits = prev.filter(|p| {
+        let p = p.get(mm);
+        p.vm_end == addr && can_vma_merge_after(p, flags, file, pgoff)
+    });
+    if let Some(p) = prev_fits {
+        p.get_mut(mm).vm_end = next_fits.map_or(end, |n| n.get(mm).vm_end);
         if let Some(n) = next_fits {
-            p.get().vm_end = n.get().vm_end;
             __vma_unlink(mm, n, Some(p));
-            vm_area_free(n);
+            // SAFETY: `n` was found here and is unlinked now; this is the
+            // last use of the handle.
+            unsafe { vm_area_free(n) };
         }
         return Some(p);
     }
     let n = next_fits?;
-    (n.get().vm_start, n.get().vm_pgoff) = (addr, pgoff);
+    let grown = n.get_mut(mm);
+    (grown.vm_start, grown.vm_pgoff) = (addr, pgoff);
     Some(n)
     // LAB 3 END
 }
@@ -288,31 +295,34 @@ pub fn split_vma(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, new_below: bool
     if mm.map_count >= MAX_MAP_COUNT {
         return Err(VmaError::TooManyMaps);
     }
-    let old = vma.get();
+    let old = vma.get(mm);
     let below = (addr.as_u32() - old.vm_start.as_u32()) >> PAGE_SHIFT;
     let copy = VmAreaStruct { vm_next: None, vm_rb: RbNode::new(), ..*old };
-    let new_ref = vm_area_alloc(copy).ok_or(VmaError::NoMemory)?;
-    let new = new_ref.get();
-    if new_below {
-        new.vm_end = addr;
-        (old.vm_start, old.vm_pgoff) = (addr, old.vm_pgoff + below);
-    } else {
-        (new.vm_start, new.vm_pgoff) = (addr, new.vm_pgoff + below);
-        old.vm_end = addr;
+    let new = vm_area_alloc(copy).ok_or(VmaError::NoMemory)?;
+    let (lower, upper) = if new_below { (new, vma) } else { (vma, new) };
+    lower.get_mut(mm).vm_end = addr;
+    let upper = upper.get_mut(mm);
+    (upper.vm_start, upper.vm_pgoff) = (addr, upper.vm_pgoff + below);
+    let n = new.get_mut(mm);
+    if let Some(open) = n.vm_ops.and_then(|ops| ops.open) {
+        open(n);
     }
-    if let Some(open) = new.vm_ops.and_then(|ops| ops.open) {
-        open(new);
-    }
-    insert_vm_struct(mm, new_ref)
+    insert_vm_struct(mm, new)
     // LAB 3 END
 }
 
-/// Calls the region's `close` and frees it; it must be unlinked already.
-pub fn remove_vma(vma: VmaRef) {
-    if let Some(close) = vma.get().vm_ops.and_then(|ops| ops.close) {
-        close(vma.get());
+/// Calls the region's `close` and frees it.
+///
+/// # Safety
+/// `vma` is a region of `mm` unlinked already, and no copy of the handle
+/// is used again (see `vm_area_free`).
+pub unsafe fn remove_vma(mm: &mut MmStruct, vma: VmaRef) {
+    let v = vma.get_mut(mm);
+    if let Some(close) = v.vm_ops.and_then(|ops| ops.close) {
+        close(v);
     }
-    vm_area_free(vma);
+    // SAFETY: the caller's promise.
+    unsafe { vm_area_free(vma) };
 }
 
 /// Removes and frees every region of `mm` (the end of Linux's
@@ -321,7 +331,8 @@ pub fn remove_vma_list(mm: &mut MmStruct) {
     debug_assert_eq!(validate_mm(mm), Ok(()), "the regions were broken before exit");
     while let Some(vma) = mm.mmap {
         __vma_unlink(mm, vma, None);
-        remove_vma(vma);
+        // SAFETY: unlinked just now; the list held the only handle.
+        unsafe { remove_vma(mm, vma) };
     }
 }
 
@@ -348,7 +359,7 @@ pub fn validate_mm(mm: &MmStruct) -> Result<(), MmInvalid> {
     let mut node = rb_first(&mm.mm_rb);
     let mut count = 0;
     for vma in mm.vmas() {
-        let v = vma.get();
+        let v = vma.get(mm);
         let aligned = (v.vm_start.as_u32() | v.vm_end.as_u32()) & ((1 << PAGE_SHIFT) - 1) == 0;
         if !aligned || v.vm_start >= v.vm_end || v.vm_start < end {
             return Err(MmInvalid::BadRange);

@@ -42,14 +42,15 @@ fn add(mm: &mut MmStruct, start: u32, end: u32, flags: VmFlags) -> VmaRef {
 /// Inserts a region of `file` starting at file page `pgoff`.
 fn add_file(mm: &mut MmStruct, start: u32, end: u32, file: &'static File, pgoff: u32) -> VmaRef {
     let vma = region(mm, start, end, RO);
-    (vma.get().vm_file, vma.get().vm_pgoff) = (Some(*file), pgoff);
+    let v = vma.get_mut(mm);
+    (v.vm_file, v.vm_pgoff) = (Some(*file), pgoff);
     insert_vm_struct(mm, vma).expect("the region fits");
     vma
 }
 
 /// The regions as `(start, end, pgoff)`, in list order.
 fn layout(mm: &MmStruct) -> Vec<(u32, u32, u32)> {
-    mm.vmas().map(|v| (v.get().vm_start.as_u32(), v.get().vm_end.as_u32(), v.get().vm_pgoff)).collect()
+    mm.vmas().map(|v| (v.get(mm).vm_start.as_u32(), v.get(mm).vm_end.as_u32(), v.get(mm).vm_pgoff)).collect()
 }
 
 /// Frees every region, so no test leaks.
@@ -125,7 +126,8 @@ fn overlapping_regions_are_refused_adjacent_ones_taken() {
     {
         let vma = region(&mut mm, start, end, RW);
         assert_eq!(insert_vm_struct(&mut mm, vma), Err(VmaError::Overlap), "[{start:#x}, {end:#x})");
-        vm_area_free(vma);
+        // SAFETY: refused, so linked nowhere; not used again.
+        unsafe { vm_area_free(vma) };
         validate_mm(&mm).unwrap();
     }
     add(&mut mm, 0x3000, 0x4000, RW);
@@ -144,7 +146,8 @@ fn the_region_after_max_map_count_is_refused() {
     validate_mm(&mm).unwrap();
     let one_more = region(&mut mm, 0xa000_0000, 0xa000_1000, RW);
     assert_eq!(insert_vm_struct(&mut mm, one_more), Err(VmaError::TooManyMaps));
-    vm_area_free(one_more);
+    // SAFETY: refused, so linked nowhere; not used again.
+    unsafe { vm_area_free(one_more) };
     let first = mm.mmap.unwrap();
     assert_eq!(split_vma(&mut mm, first, va(0x800), true), Err(VmaError::TooManyMaps));
     assert_eq!(mm.map_count, MAX_MAP_COUNT);
@@ -190,7 +193,7 @@ fn add_neighbour(mm: &mut MmStruct, kind: Neighbour, below: bool) -> Option<VmaR
         Neighbour::Compatible | Neighbour::OtherFlags => add_file(mm, start, end, &FILE_A, pgoff),
     };
     if kind == Neighbour::OtherFlags {
-        vma.get().set_flags(RW);
+        vma.get_mut(mm).set_flags(RW);
     }
     Some(vma)
 }
@@ -260,9 +263,9 @@ fn split_vma_keeps_file_offsets_and_both_structures() {
         validate_mm(&mm).unwrap();
         assert_eq!(layout(&mm), [(0x10000, 0x11000, 5), (0x11000, 0x14000, 6)]);
         let kept = if new_below { (0x11000, 0x14000) } else { (0x10000, 0x11000) };
-        assert_eq!((vma.get().vm_start.as_u32(), vma.get().vm_end.as_u32()), kept);
-        assert_eq!(find_vma(&mut mm, va(0x10fff)).map(|v| v.get().vm_pgoff), Some(5));
-        assert_eq!(find_vma(&mut mm, va(0x11000)).map(|v| v.get().vm_pgoff), Some(6));
+        assert_eq!((vma.get(&mm).vm_start.as_u32(), vma.get(&mm).vm_end.as_u32()), kept);
+        assert_eq!(find_vma(&mut mm, va(0x10fff)).map(|v| v.get(&mm).vm_pgoff), Some(5));
+        assert_eq!(find_vma(&mut mm, va(0x11000)).map(|v| v.get(&mm).vm_pgoff), Some(6));
         free_all(mm);
     }
 }
@@ -279,7 +282,7 @@ static COUNTING_OPS: VmOperations = VmOperations {
 fn split_opens_the_copy_and_removal_closes_each_region() {
     let mut mm = new_mm();
     let vma = region(&mut mm, 0x1000, 0x4000, RW);
-    vma.get().vm_ops = Some(&COUNTING_OPS);
+    vma.get_mut(&mut mm).vm_ops = Some(&COUNTING_OPS);
     insert_vm_struct(&mut mm, vma).unwrap();
     split_vma(&mut mm, vma, va(0x2000), false).unwrap();
     assert_eq!(OPENED.load(Ordering::Relaxed), 1);
@@ -318,22 +321,25 @@ fn random_inserts_removals_and_splits_match_a_list() {
                     Ok(()) => model.push((start, end)),
                     Err(error) => {
                         assert!(overlaps && error == VmaError::Overlap);
-                        vm_area_free(vma);
+                        // SAFETY: refused, so linked nowhere; not used again.
+                        unsafe { vm_area_free(vma) };
                     }
                 }
             }
             1 => {
                 if let (Some(vma), prev) = find_vma_prev(&mut mm, va(start)) {
-                    let range = (vma.get().vm_start.as_u32(), vma.get().vm_end.as_u32());
+                    let range = (vma.get(&mm).vm_start.as_u32(), vma.get(&mm).vm_end.as_u32());
                     __vma_unlink(&mut mm, vma, prev);
-                    remove_vma(vma);
+                    // SAFETY: unlinked just now, and not used again.
+                    unsafe { remove_vma(&mut mm, vma) };
                     model.retain(|&r| r != range);
                 }
             }
             _ => {
-                if let Some(vma) = find_vma(&mut mm, va(start)).filter(|v| v.get().vm_start.as_u32() < start)
+                if let Some(vma) =
+                    find_vma(&mut mm, va(start)).filter(|v| v.get(&mm).vm_start.as_u32() < start)
                 {
-                    let end = vma.get().vm_end.as_u32();
+                    let end = vma.get(&mm).vm_end.as_u32();
                     split_vma(&mut mm, vma, va(start), rng.below(2) == 0).unwrap();
                     let at = model.iter().position(|&(_, e)| e == end).unwrap();
                     let (s, _) = model[at];
@@ -349,7 +355,7 @@ fn random_inserts_removals_and_splits_match_a_list() {
         let probe = rng.below(260) * PAGE + rng.below(PAGE);
         let want = model.iter().find(|&&(_, e)| probe < e).copied();
         let found =
-            find_vma(&mut mm, va(probe)).map(|v| (v.get().vm_start.as_u32(), v.get().vm_end.as_u32()));
+            find_vma(&mut mm, va(probe)).map(|v| (v.get(&mm).vm_start.as_u32(), v.get(&mm).vm_end.as_u32()));
         assert_eq!(found, want, "find_vma({probe:#x})");
     }
     free_all(mm);

@@ -44,9 +44,9 @@ pub fn change_range_flags(
     let end = start.as_u32().checked_add(len).ok_or(Errno::ENOMEM)?;
     let mut at = start;
     while at.as_u32() < end {
-        let vma = find_vma(mm, at).filter(|v| v.get().vm_start <= at).ok_or(Errno::ENOMEM)?;
-        let flags = change(vma.get().vm_flags)?;
-        let next = VirtAddr::new(vma.get().vm_end.as_u32().min(end));
+        let vma = find_vma(mm, at).filter(|v| v.get(mm).vm_start <= at).ok_or(Errno::ENOMEM)?;
+        let flags = change(vma.get(mm).vm_flags)?;
+        let next = VirtAddr::new(vma.get(mm).vm_end.as_u32().min(end));
         mprotect_fixup(mm, vma, at, next, flags)?;
         at = next;
     }
@@ -62,19 +62,19 @@ fn mprotect_fixup(
     end: VirtAddr,
     flags: VmFlags,
 ) -> Result<(), Errno> {
-    if vma.get().vm_flags == flags {
+    if vma.get(mm).vm_flags == flags {
         return Ok(());
     }
     let too_many = |_: VmaError| Errno::ENOMEM;
-    if start != vma.get().vm_start {
+    if start != vma.get(mm).vm_start {
         split_vma(mm, vma, start, true).map_err(too_many)?;
     }
-    if end != vma.get().vm_end {
+    if end != vma.get(mm).vm_end {
         split_vma(mm, vma, end, false).map_err(too_many)?;
     }
-    let pages = vma.get().vma_pages() as i32;
-    vm_stat_account(mm, vma.get().vm_flags, -pages);
-    vma.get().set_flags(flags);
+    let (pages, old_flags) = (vma.get(mm).vma_pages() as i32, vma.get(mm).vm_flags);
+    vm_stat_account(mm, old_flags, -pages);
+    vma.get_mut(mm).set_flags(flags);
     vm_stat_account(mm, flags, pages);
     change_protection(mm, vma);
     merge_with_neighbours(mm, vma);
@@ -85,10 +85,11 @@ fn mprotect_fixup(
 /// zero page and pages shared after `fork` stay read-only: a write will
 /// fault and copy or reuse them.
 fn change_protection(mm: &mut MmStruct, vma: VmaRef) {
-    let v = vma.get();
-    for addr in (v.vm_start.as_u32()..v.vm_end.as_u32()).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
+    let v = vma.get(mm);
+    let (start, end, prot) = (v.vm_start.as_u32(), v.vm_end.as_u32(), v.vm_page_prot);
+    for addr in (start..end).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
         if let Walk::Mapped { .. } = mm.walk(addr) {
-            change_page_flags(&mut KernelTables, mm.pgd_table(), addr, v.vm_page_prot);
+            change_page_flags(&mut KernelTables, mm.pgd_table_mut(), addr, prot);
         }
     }
 }
@@ -97,12 +98,14 @@ fn change_protection(mm: &mut MmStruct, vma: VmaRef) {
 /// `vma_merge` does this in place; ours merges into a hole, so `vma` is
 /// taken out first and put back if nothing merged.
 fn merge_with_neighbours(mm: &mut MmStruct, vma: VmaRef) {
-    let v = vma.get();
-    let (start, end) = (v.vm_start, v.vm_end);
+    let v = vma.get(mm);
+    let (start, end, flags, file, pgoff) = (v.vm_start, v.vm_end, v.vm_flags, v.vm_file, v.vm_pgoff);
     let (_, prev) = find_vma_prev(mm, start);
     __vma_unlink(mm, vma, prev);
-    if vma_merge(mm, prev, start, end, v.vm_flags, v.vm_file.as_ref(), v.vm_pgoff).is_some() {
-        vm_area_free(vma);
+    if vma_merge(mm, prev, start, end, flags, file.as_ref(), pgoff).is_some() {
+        // SAFETY: unlinked above, and a neighbour covers its range now;
+        // `mprotect_fixup`'s caller finds the next region afresh.
+        unsafe { vm_area_free(vma) };
     } else {
         insert_vm_struct(mm, vma).expect("the region's own place is free");
     }

@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 use bitflags::bitflags;
 
 use super::layout::PAGE_SHIFT;
-use super::mm_types::MmRef;
+use super::mm_types::{MmRef, MmStruct};
 use super::pgtable::PteFlags;
 use super::types::{Pfn, VirtAddr};
 use crate::fs::initramfs::File;
@@ -151,18 +151,43 @@ impl VmAreaStruct {
     }
 }
 
-/// A reference to a region, as Linux passes `struct vm_area_struct *`.
+/// A handle to a region, as Linux passes `struct vm_area_struct *`.
+///
+/// An address space owns its regions, so the region is reached through the
+/// descriptor: `get` borrows it with the descriptor shared, `get_mut` with
+/// the descriptor exclusive. The borrow checker then proves that nobody
+/// changes a region while another reference to it, or to any region of the
+/// same address space, is alive, as `mmap_sem` does on Linux. (Linux's
+/// pointers prove nothing: a second `struct vm_area_struct *` to the same
+/// region is always allowed.)
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct VmaRef(NonNull<VmAreaStruct>);
 
 impl VmaRef {
-    /// The region. It lives from `vm_area_alloc` to `vm_area_free`, and
-    /// only the task owning its address space reaches it.
-    #[allow(clippy::mut_from_ref)]
-    pub fn get(&self) -> &mut VmAreaStruct {
-        // SAFETY: one processor, no preemption: the owner of the address
-        // space is the only user; the region lives until `vm_area_free`.
+    /// The region, a live one of `mm`'s.
+    pub fn get(self, mm: &MmStruct) -> &VmAreaStruct {
+        self.check_owner(mm);
+        // SAFETY: the region is live (only `vm_area_free`, which is unsafe,
+        // ends it) and belongs to `mm`, which the caller borrows shared for
+        // as long as the region is: nothing can have it mutably meanwhile.
+        unsafe { self.0.as_ref() }
+    }
+
+    /// The region, a live one of `mm`'s, to change.
+    pub fn get_mut(self, mm: &mut MmStruct) -> &mut VmAreaStruct {
+        self.check_owner(mm);
+        // SAFETY: as in `get`, with `mm` borrowed exclusively, so this is
+        // the only reference to any of its regions.
         unsafe { &mut *self.0.as_ptr() }
+    }
+
+    /// Panics unless the region belongs to `mm`: a region reached through
+    /// another descriptor would not be covered by that borrow.
+    fn check_owner(self, mm: &MmStruct) {
+        // SAFETY: the region is live; reading one field through the raw
+        // pointer creates no reference to the region.
+        let owner = unsafe { (*self.0.as_ptr()).vm_mm };
+        assert!(owner.is(mm), "a region used through another address space");
     }
 
     /// The region whose `vm_rb` is `node`.
@@ -188,7 +213,12 @@ pub fn vm_area_alloc(vma: VmAreaStruct) -> Option<VmaRef> {
 }
 
 /// Frees a region that is linked nowhere any more.
-pub fn vm_area_free(vma: VmaRef) {
-    // SAFETY: the region came from `vm_area_alloc` and nothing links it.
+///
+/// # Safety
+/// `vma` came from `vm_area_alloc` and is not freed yet, and no copy of the
+/// handle is used again: every other way to the region ends here.
+pub unsafe fn vm_area_free(vma: VmaRef) {
+    // SAFETY: the caller's promise: the block is `vm_area_alloc`'s, and
+    // nothing reaches it any more.
     drop(unsafe { Box::from_raw(vma.0.as_ptr()) });
 }

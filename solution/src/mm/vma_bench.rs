@@ -75,12 +75,12 @@ fn full_model() -> Model {
 
 /// The kernel's answer: the start of the region `find_vma` finds.
 fn tree_lookup(mm: &mut MmStruct, addr: u32) -> Option<u32> {
-    find_vma(mm, VirtAddr::new(addr)).map(|vma| vma.get().vm_start.as_u32())
+    find_vma(mm, VirtAddr::new(addr)).map(|vma| vma.get(mm).vm_start.as_u32())
 }
 
 /// The same answer from the list: the first region ending above `addr`.
 fn list_lookup(mm: &MmStruct, addr: u32) -> Option<u32> {
-    mm.vmas().find(|vma| vma.get().vm_end.as_u32() > addr).map(|vma| vma.get().vm_start.as_u32())
+    mm.vmas().find(|vma| vma.get(mm).vm_end.as_u32() > addr).map(|vma| vma.get(mm).vm_start.as_u32())
 }
 
 /// The same answer from the model: the region starting at or below `addr`
@@ -114,7 +114,7 @@ fn list_sample(addrs: &[u32]) -> Vec<u32> {
 fn check_answers(mm: &mut MmStruct, map: &Model, addrs: &[u32]) -> f64 {
     let mut hits = 0;
     for &addr in addrs {
-        hits += usize::from(mm.mmap_cache.is_some_and(|vma| vma.get().contains(VirtAddr::new(addr))));
+        hits += usize::from(mm.mmap_cache.is_some_and(|vma| vma.get(mm).contains(VirtAddr::new(addr))));
         assert_eq!(tree_lookup(mm, addr), btree_lookup(map, addr), "find_vma({addr:#x})");
     }
     let last = region_start(REGIONS - 1);
@@ -177,7 +177,8 @@ fn tree_insert_erase(order: &[u32]) -> (Duration, Duration) {
     let start = Instant::now();
     while let Some(vma) = mm.mmap {
         __vma_unlink(&mut mm, vma, None);
-        vm_area_free(vma);
+        // SAFETY: unlinked just now; the loop reads the next from the list.
+        unsafe { vm_area_free(vma) };
     }
     let erase = start.elapsed();
     assert_eq!((mm.map_count, mm.mm_rb.is_empty()), (0, true));

@@ -60,15 +60,15 @@ pub fn __do_page_fault(
 ) -> Result<FaultKind, BadArea> {
     // LAB 4 BEGIN: find_vma(addr), none is MapErr. If the region starts above addr, it must be GROWSDOWN, addr no more than STACK_SLACK below user_esp (when given), and expand_stack must succeed; else MapErr. Then a write needs VM_WRITE and a read VM_READ or VM_EXEC (AccErr). Serve it with handle_mm_fault, its failure is BadArea::Fault.
     let vma = find_vma(mm, addr).ok_or(BadArea::MapErr)?;
-    if addr < vma.get().vm_start {
+    if addr < vma.get(mm).vm_start {
         let near_esp = user_esp.is_none_or(|esp| addr.as_u32().saturating_add(STACK_SLACK) >= esp);
-        if !vma.get().vm_flags.contains(VmFlags::GROWSDOWN) || !near_esp {
+        if !vma.get(mm).vm_flags.contains(VmFlags::GROWSDOWN) || !near_esp {
             return Err(BadArea::MapErr);
         }
         expand_stack(mm, vma, addr).map_err(|_| BadArea::MapErr)?;
     }
     let needed = if write { VmFlags::WRITE } else { VmFlags::READ | VmFlags::EXEC };
-    if !vma.get().vm_flags.intersects(needed) {
+    if !vma.get(mm).vm_flags.intersects(needed) {
         return Err(BadArea::AccErr);
     }
     handle_mm_fault(mm, vma, addr, write).map_err(BadArea::Fault)
