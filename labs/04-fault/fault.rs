@@ -98,7 +98,10 @@ pub fn do_page_fault(regs: &mut PtRegs, address: VirtAddr) -> bool {
     }
     let mm = with_current(|task| task.mm).expect("a user task has an address space");
     let write = regs.error_code & PF_WRITE != 0;
-    match fault_in_user_page(mm.get(), address, write, Some(regs.esp)) {
+    // The guard must be gone before the match: a killed task never returns
+    // to drop it.
+    let served = fault_in_user_page(&mut mm.lock(), address, write, Some(regs.esp));
+    match served {
         Ok(()) => {}
         Err(BadArea::MapErr | BadArea::AccErr) => force_sig_fault(SIGSEGV, regs, Some(address.as_u32())),
         Err(BadArea::Fault(VmFault::Sigbus)) => force_sig_fault(SIGBUS, regs, Some(address.as_u32())),

@@ -13,6 +13,7 @@
 
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
+use core::sync::atomic::Ordering;
 
 use super::task_mmu::show_maps;
 use crate::kernel::errno::Errno;
@@ -41,7 +42,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
             let task = pid.and_then(|pid| table.get(pid)).ok_or(Errno::ENOENT)?;
             match file {
                 "status" => status_text(task, &mut text),
-                "maps" => task.mm.map_or(Ok(()), |mm| show_maps(mm.get(), &mut text)),
+                "maps" => task.mm.map_or(Ok(()), |mm| show_maps(&mm.lock(), &mut text)),
                 _ => return Err(Errno::ENOENT),
             }
         }
@@ -77,7 +78,8 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     writeln!(out, "Pid:\t{}", task.pid)?;
     writeln!(out, "PPid:\t{}", task.ppid)?;
     let Some(mm) = task.mm else { return Ok(()) };
-    let m = mm.get();
+    let (users, count) = (mm.mm_users.load(Ordering::Relaxed), mm.mm_count.load(Ordering::Relaxed));
+    let m = mm.lock();
     let kb = |pages: u32| pages * 4;
     let exe_bytes = m.end_code.as_u32().next_multiple_of(4096) - (m.start_code.as_u32() & !4095);
     writeln!(out, "VmPeak:\t{:8} kB", kb(m.hiwater_vm))?;
@@ -89,8 +91,8 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     writeln!(out, "VmData:\t{:8} kB", kb(m.total_vm - m.stack_vm - m.exec_vm))?;
     writeln!(out, "VmStk:\t{:8} kB", kb(m.stack_vm))?;
     writeln!(out, "VmExe:\t{:8} kB", exe_bytes / 1024)?;
-    writeln!(out, "MmUsers:\t{}", m.mm_users)?;
-    writeln!(out, "MmCount:\t{}", m.mm_count)?;
+    writeln!(out, "MmUsers:\t{users}")?;
+    writeln!(out, "MmCount:\t{count}")?;
     writeln!(out, "MapCount:\t{}", m.map_count)?;
     writeln!(out, "MinFlt:\t{}", task.min_flt)?;
     writeln!(out, "MajFlt:\t{}", task.maj_flt)?;
@@ -107,10 +109,10 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
 fn mmlist_text(table: &mut Tasks, out: &mut impl Write) -> fmt::Result {
     let mut result = Ok(());
     for_each_mm(|mm| {
-        let m = mm.get();
+        let (users, count) = (mm.mm_users.load(Ordering::Relaxed), mm.mm_count.load(Ordering::Relaxed));
         let name = if mm == init_mm() { "init_mm" } else { "mm" };
         result = result.and_then(|()| {
-            write!(out, "{name}: mm_users {} mm_count {} used by [", m.mm_users, m.mm_count)?;
+            write!(out, "{name}: mm_users {users} mm_count {count} used by [")?;
             write_pids(out, table, |task| task.mm == Some(mm))?;
             write!(out, "] borrowed by [")?;
             write_pids(out, table, |task| task.mm.is_none() && task.active_mm == Some(mm))?;

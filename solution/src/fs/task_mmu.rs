@@ -84,7 +84,8 @@ mod tests {
 
     use super::*;
     use crate::fs::initramfs::File;
-    use crate::mm::types::{Pfn, VirtAddr};
+    use crate::mm::mm_types::TestMm;
+    use crate::mm::types::VirtAddr;
     use crate::mm::vma::VmAreaStruct;
 
     static HELLO: File<'static> = File { name: "bin/hello", ino: 7, data: &[] };
@@ -107,7 +108,7 @@ mod tests {
 
     #[test]
     fn lines_match_linux_to_the_column() {
-        let mut mm = MmStruct::new(Pfn::new(0));
+        let mut mm = TestMm::new();
         (mm.start_brk, mm.brk, mm.start_stack) =
             (VirtAddr::new(0x804d000), VirtAddr::new(0x804e800), VirtAddr::new(0xbffff000));
         let rx = VmFlags::READ | VmFlags::EXEC;

@@ -14,7 +14,7 @@ use crate::proc::task::with_current;
 /// Runs `f` on the caller's address space.
 fn with_mm(f: impl FnOnce(&mut MmStruct) -> SysResult) -> SysResult {
     let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
-    f(mm.get())
+    f(&mut mm.lock())
 }
 
 /// `brk(addr)`: the new end of the heap (the old one if it cannot move).

@@ -92,7 +92,7 @@ fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
         let src = VirtAddr::new(buf.as_u32().wrapping_add(done as u32));
         // A buffer that runs into memory the caller may not read is written
         // up to there, as Linux's pipes and files do; nothing at all is -EFAULT.
-        if let Err(Fault { done: copied }) = copy_from_user(mm.get(), &mut chunk[..len], src) {
+        if let Err(Fault { done: copied }) = copy_from_user(&mut mm.lock(), &mut chunk[..len], src) {
             serial::write_bytes(&chunk[..copied]);
             done += copied;
             return if done == 0 { Err(Errno::EFAULT) } else { Ok(done as u32) };
@@ -111,7 +111,7 @@ fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let mut chunk = [0u8; CHUNK];
     let want = count.min(CHUNK);
     // Checked before waiting for input, as Linux does.
-    access_ok(mm.get(), buf, want, true).map_err(|_| Errno::EFAULT)?;
+    access_ok(&mut mm.lock(), buf, want, true).map_err(|_| Errno::EFAULT)?;
     // A file's bytes are copied under the task table's lock; the console is
     // read after it is released, since reading waits for other tasks.
     let from_file = with_current(|task| match task.files.get(fd) {
@@ -129,7 +129,7 @@ fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
         Some(len) => len,
         None => tty::read_line(&mut chunk[..want]),
     };
-    copy_to_user(mm.get(), buf, &chunk[..len]).map_err(|_| Errno::EFAULT)?;
+    copy_to_user(&mut mm.lock(), buf, &chunk[..len]).map_err(|_| Errno::EFAULT)?;
     Ok(len as u32)
 }
 
@@ -138,7 +138,7 @@ fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     const O_ACCMODE: u32 = 3;
     let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
     let mut name = [0u8; MAX_PATH];
-    let len = strncpy_from_user(mm.get(), &mut name, path).map_err(|_| Errno::EFAULT)?;
+    let len = strncpy_from_user(&mut mm.lock(), &mut name, path).map_err(|_| Errno::EFAULT)?;
     let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
     let data = if path.starts_with("/proc/") {
         FileData::Generated(procfs::proc_read(path)?)
@@ -173,7 +173,7 @@ fn sys_wait4(pid: i32, status: VirtAddr, options: u32) -> SysResult {
     };
     if status.as_u32() != 0 {
         let mm = tasks().current().mm.expect("a user task waits");
-        copy_to_user(mm.get(), status, &wait_status.to_le_bytes()).map_err(|_| Errno::EFAULT)?;
+        copy_to_user(&mut mm.lock(), status, &wait_status.to_le_bytes()).map_err(|_| Errno::EFAULT)?;
     }
     Ok(child)
 }

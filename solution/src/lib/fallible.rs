@@ -8,25 +8,30 @@ use alloc::alloc::{Layout, alloc};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
+use core::ptr::NonNull;
 
 /// `value` moved to the heap, or `None` when memory is out
 /// (`Box::try_new` is not stable Rust).
 pub fn kbox<T>(value: T) -> Option<Box<T>> {
+    kbox_cyclic(|_| value)
+}
+
+/// A value on the heap that knows its own address, the way `Arc::new_cyclic`
+/// hands a value its own handle: `make` gets the address the value will
+/// live at. `None` when memory is out.
+pub fn kbox_cyclic<T>(make: impl FnOnce(NonNull<T>) -> T) -> Option<Box<T>> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
-        return Some(Box::new(value));
+        return Some(Box::new(make(NonNull::dangling())));
     }
     // SAFETY: the layout's size is not zero.
-    let ptr = unsafe { alloc(layout) }.cast::<T>();
-    if ptr.is_null() {
-        return None;
-    }
+    let ptr = NonNull::new(unsafe { alloc(layout) }.cast::<T>())?;
     // SAFETY: `ptr` is a fresh block of `T`'s layout from the global
     // allocator, which is what `Box::from_raw` takes; `write` fills it
     // without reading the uninitialised memory.
     unsafe {
-        ptr.write(value);
-        Some(Box::from_raw(ptr))
+        ptr.write(make(ptr));
+        Some(Box::from_raw(ptr.as_ptr()))
     }
 }
 
@@ -68,6 +73,8 @@ mod tests {
         assert_eq!(*kbox(0x1234_5678u32).unwrap(), 0x1234_5678);
         assert_eq!(*kbox(()).unwrap(), ());
         assert_eq!(try_to_vec(b"abc").unwrap(), b"abc");
+        let knows_itself = kbox_cyclic(|at: NonNull<(u32, usize)>| (7, at.as_ptr() as usize)).unwrap();
+        assert_eq!(knows_itself.1, &raw const *knows_itself as usize);
     }
 
     #[test]

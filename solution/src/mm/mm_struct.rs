@@ -19,8 +19,8 @@
 //! two counts (`mmget`/`mmput`, `mmgrab`/`mmdrop`), `mmlist` and the
 //! teardown (`exit_mmap`).
 
-use alloc::boxed::Box;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
 
@@ -29,7 +29,7 @@ use super::do_mmap::vm_stat_account;
 use super::gfp::{GFP_KERNEL, Gfp};
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, swapper_pg_dir_phys};
 use super::layout::{__va, PAGE_SHIFT};
-use super::mm_types::{MmRef, MmStruct};
+use super::mm_types::{MmCell, MmList, MmRef, MmStruct};
 use super::mmap::{insert_vm_struct, remove_vma_list};
 use super::node::{__free_pages, alloc_pages, put_page};
 use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte};
@@ -37,13 +37,12 @@ use super::pgwalk::{PageTableMem, Walk, walk};
 use super::types::{Pfn, VirtAddr};
 use super::vma::{VmAreaStruct, VmFault, VmFlags, vm_area_alloc};
 use crate::arch::x86::cpu::write_cr3;
-use crate::lib::fallible::kbox;
 use crate::lib::rbtree::RbNode;
 
 /// The kernel's own descriptor (Linux's `init_mm`), over `swapper_pg_dir`:
 /// static, so that the boot allocates nothing for it, and never freed. Its
 /// second reference is the idle task's, which starts on it.
-static mut INIT_MM: MmStruct = MmStruct { mm_count: 2, ..MmStruct::new(Pfn::new(0)) };
+static INIT_MM: MmCell = MmCell { mm_count: AtomicU32::new(2), ..MmCell::new(init_mm(), Pfn::new(0)) };
 /// Guards the `mmlist` links of every descriptor (Linux's `mmlist_lock`).
 static MMLIST_LOCK: Mutex<()> = Mutex::new(());
 
@@ -83,26 +82,24 @@ impl MmStruct {
 /// Sets up `init_mm` over `swapper_pg_dir`, the address space of kernel
 /// threads until they borrow another.
 pub fn mm_init() {
-    init_mm().get().pgd = swapper_pg_dir_phys(&SWAPPER_PG_DIR.lock()).pfn();
+    init_mm().lock().pgd = swapper_pg_dir_phys(&SWAPPER_PG_DIR.lock()).pfn();
 }
 
 /// The kernel's descriptor.
 pub const fn init_mm() -> MmRef {
-    // SAFETY: the address of a static is never null; `MmRef::get` is the
-    // only way to it.
-    MmRef(unsafe { NonNull::new_unchecked(&raw mut INIT_MM) })
+    // SAFETY: the address of a static is never null.
+    MmRef::new(unsafe { NonNull::new_unchecked((&raw const INIT_MM).cast_mut()) })
 }
 
 /// A new, empty address space (Linux's `mm_alloc`) with one user and one
 /// reference, on `mmlist`; `None` when memory is out.
 pub fn mm_alloc() -> Option<MmRef> {
-    // LAB 2 BEGIN: allocate the descriptor (Box::leak of kbox(MmStruct::new(..)) with a directory from pgd_alloc; MmStruct::new starts both counts at 1), put it on mmlist, and return it; None if either allocation fails, with nothing kept.
+    // LAB 2 BEGIN: allocate the descriptor with MmRef::alloc over a directory from pgd_alloc (both counts start at 1), put it on mmlist, and return it; None if either allocation fails, with nothing kept.
     let pgd = pgd_alloc()?;
-    let Some(descriptor) = kbox(MmStruct::new(pgd)) else {
+    let Some(mm) = MmRef::alloc(pgd) else {
         __free_pages(pgd, 0);
         return None;
     };
-    let mm = MmRef(NonNull::from(Box::leak(descriptor)));
     mmlist_add(mm);
     Some(mm)
     // LAB 2 END
@@ -113,12 +110,12 @@ fn mmlist_add(mm: MmRef) {
     // LAB 2 BEGIN: under MMLIST_LOCK, link mm right after init_mm: its prev is init_mm, its next init_mm's old next (whose prev becomes mm).
     let _lock = MMLIST_LOCK.lock();
     let head = init_mm();
-    let first = head.get().mmlist_next;
-    (mm.get().mmlist_prev, mm.get().mmlist_next) = (Some(head), first);
+    let first = head.mmlist.lock().next;
+    *mm.mmlist.lock() = MmList { prev: Some(head), next: first };
     if let Some(first) = first {
-        first.get().mmlist_prev = Some(mm);
+        first.mmlist.lock().prev = Some(mm);
     }
-    head.get().mmlist_next = Some(mm);
+    head.mmlist.lock().next = Some(mm);
     // LAB 2 END
 }
 
@@ -126,12 +123,12 @@ fn mmlist_add(mm: MmRef) {
 fn mmlist_del(mm: MmRef) {
     // LAB 2 BEGIN: under MMLIST_LOCK, unlink mm: its prev and next point at each other, and its own links become None.
     let _lock = MMLIST_LOCK.lock();
-    let (prev, next) = (mm.get().mmlist_prev.take(), mm.get().mmlist_next.take());
+    let MmList { prev, next } = core::mem::take(&mut *mm.mmlist.lock());
     if let Some(prev) = prev {
-        prev.get().mmlist_next = next;
+        prev.mmlist.lock().next = next;
     }
     if let Some(next) = next {
-        next.get().mmlist_prev = prev;
+        next.mmlist.lock().prev = prev;
     }
     // LAB 2 END
 }
@@ -151,18 +148,16 @@ fn pgd_alloc() -> Option<Pfn> {
 /// One more task uses `mm` (a thread created with `CLONE_VM`).
 pub fn mmget(mm: MmRef) {
     // LAB 2 BEGIN: one more user.
-    mm.get().mm_users += 1;
+    mm.mm_users.fetch_add(1, Ordering::Relaxed);
     // LAB 2 END
 }
 
 /// A task stops using `mm` (Linux's `mmput`): the last user tears the user
 /// mappings down and gives up the users' reference to the descriptor.
 pub fn mmput(mm: MmRef) {
-    // LAB 2 BEGIN: one user fewer; the last user tears the mappings down (exit_mmap) and drops the users' reference (mmdrop).
-    let m = mm.get();
-    m.mm_users -= 1;
-    if m.mm_users == 0 {
-        exit_mmap(m);
+    // LAB 2 BEGIN: one user fewer (fetch_sub returns the count before); the last user tears the mappings down (exit_mmap, under the lock) and drops the users' reference (mmdrop, after the guard is gone).
+    if mm.mm_users.fetch_sub(1, Ordering::Relaxed) == 1 {
+        exit_mmap(&mut mm.lock());
         mmdrop(mm);
     }
     // LAB 2 END
@@ -171,23 +166,21 @@ pub fn mmput(mm: MmRef) {
 /// One more reference to the descriptor (a kernel thread borrowing it).
 pub fn mmgrab(mm: MmRef) {
     // LAB 2 BEGIN: one more reference to the descriptor.
-    mm.get().mm_count += 1;
+    mm.mm_count.fetch_add(1, Ordering::Relaxed);
     // LAB 2 END
 }
 
 /// Drops a reference to the descriptor (Linux's `mmdrop`): the last one
 /// frees the page directory and the descriptor, and takes it off `mmlist`.
 pub fn mmdrop(mm: MmRef) {
-    // LAB 2 BEGIN: one reference fewer; at zero, take it off mmlist, free the page directory and the descriptor (Box::from_raw). init_mm is never freed.
-    let m = mm.get();
-    m.mm_count -= 1;
-    if m.mm_count == 0 {
+    // LAB 2 BEGIN: one reference fewer (fetch_sub returns the count before); at zero, take it off mmlist, free the page directory and the descriptor (MmRef::free, unsafe: say why no handle is used again). init_mm is never freed.
+    if mm.mm_count.fetch_sub(1, Ordering::Relaxed) == 1 {
         assert!(mm != init_mm(), "init_mm is never freed");
         mmlist_del(mm);
-        __free_pages(m.pgd, 0);
-        // SAFETY: the last reference is gone; the descriptor came from
-        // `Box::leak` in `mm_alloc`.
-        drop(unsafe { Box::from_raw(mm.0.as_ptr()) });
+        __free_pages(mm.lock().pgd, 0);
+        // SAFETY: the last reference is gone: no task, kernel thread or
+        // list holds the handle any more.
+        unsafe { mm.free() };
     }
     // LAB 2 END
 }
@@ -212,12 +205,14 @@ fn exit_mmap(mm: &mut MmStruct) {
 /// regions, sharing the same pages copy-on-write, the same boundaries.
 pub fn dup_mm(parent: MmRef) -> Option<MmRef> {
     let child = mm_alloc()?;
-    let (p, c) = (parent.get(), child.get());
+    let (mut p, mut c) = (parent.lock(), child.lock());
     (c.start_code, c.end_code, c.start_data, c.end_data) =
         (p.start_code, p.end_code, p.start_data, p.end_data);
     (c.start_brk, c.brk, c.start_stack) = (p.start_brk, p.brk, p.start_stack);
     (c.arg_start, c.arg_end, c.env_start, c.env_end) = (p.arg_start, p.arg_end, p.env_start, p.env_end);
-    if dup_mmap(c, p).is_err() {
+    let copied = dup_mmap(&mut c, &mut p);
+    drop((p, c));
+    if copied.is_err() {
         mmput(child);
         return None;
     }
@@ -250,7 +245,7 @@ fn dup_mmap(mm: &mut MmStruct, oldmm: &mut MmStruct) -> Result<(), VmFault> {
 /// Makes `mm` the address space the processor translates through.
 pub fn switch_mm(mm: MmRef) {
     // SAFETY: every address space maps the kernel exactly as swapper_pg_dir.
-    unsafe { write_cr3(mm.get().pgd.addr()) };
+    unsafe { write_cr3(mm.lock().pgd.addr()) };
 }
 
 /// Calls `f` on every descriptor on `mmlist`, `init_mm` first.
@@ -259,6 +254,6 @@ pub fn for_each_mm(mut f: impl FnMut(MmRef)) {
     let mut at = Some(init_mm());
     while let Some(mm) = at {
         f(mm);
-        at = mm.get().mmlist_next;
+        at = mm.mmlist.lock().next;
     }
 }

@@ -7,18 +7,83 @@
 //! walking them all in order, and in a red-black tree (`mm_rb`) for finding
 //! the one holding an address in logarithmic time. `mmap_cache` remembers
 //! the last region found, since consecutive lookups tend to hit the same one.
+//!
+//! A descriptor is reached through a copyable handle, `MmRef`, as Linux
+//! passes `struct mm_struct *`. Rust forbids two `&mut` to one object, so
+//! the handle does not hand one out: the address space sits behind a lock
+//! that stands for Linux's `mmap_sem`, and `mm.lock()` is the only way to
+//! `&mut MmStruct`. Everything below takes `&mut MmStruct`, which proves the
+//! lock is held; a region is borrowed from it (`VmaRef::get`).
 
+use alloc::boxed::Box;
+use core::ops::Deref;
 use core::ptr::NonNull;
+use core::sync::atomic::AtomicU32;
+
+use spin::{Mutex, MutexGuard};
 
 use super::types::{Pfn, VirtAddr};
 use super::vma::VmaRef;
+use crate::lib::fallible::kbox_cyclic;
 use crate::lib::rbtree::RbRoot;
 
 /// The top of user space: the first address the user may not use.
 pub const TASK_SIZE: u32 = super::layout::PAGE_OFFSET;
 
-/// Linux's `struct mm_struct`, with the fields this kernel uses.
+/// A memory descriptor as allocated (Linux's `struct mm_struct`, from its
+/// `mm_cachep`): the two counts and the `mmlist` links, which Linux too
+/// keeps apart from `mmap_sem` (as atomics, and under `mmlist_lock`), and
+/// the address space itself, `MmStruct`, behind the lock that stands for
+/// `mmap_sem`.
+pub struct MmCell {
+    /// Tasks using this address space.
+    pub mm_users: AtomicU32,
+    /// References to this descriptor: the users together, plus borrowers.
+    pub mm_count: AtomicU32,
+    /// Its neighbours on `mmlist` (`init_mm` heads the list and is on it).
+    /// `MMLIST_LOCK` orders every change to the list; the links have a
+    /// lock of their own only so that a shared handle can reach them, and
+    /// it is never contended.
+    pub(super) mmlist: Mutex<MmList>,
+    pub(super) mmap_sem: Mutex<MmStruct>,
+}
+
+/// A descriptor's neighbours on `mmlist`.
+#[derive(Clone, Copy, Default)]
+pub struct MmList {
+    pub prev: Option<MmRef>,
+    pub next: Option<MmRef>,
+}
+
+impl MmCell {
+    /// A descriptor whose handle is `this`, over page directory `pgd`, with
+    /// no regions, one user and one reference.
+    pub const fn new(this: MmRef, pgd: Pfn) -> Self {
+        Self {
+            mm_users: AtomicU32::new(1),
+            mm_count: AtomicU32::new(1),
+            mmlist: Mutex::new(MmList { prev: None, next: None }),
+            mmap_sem: Mutex::new(MmStruct::new(this, pgd)),
+        }
+    }
+
+    /// The address space, for this task alone until the guard is dropped
+    /// (Linux's `down_write(&mm->mmap_sem)`; dropping the guard is
+    /// `up_write`). With one processor and no preemption in the kernel,
+    /// nobody else can be holding it: locking it again before the first
+    /// guard is gone is a bug of the kernel, and panics rather than hangs.
+    pub fn lock(&self) -> MutexGuard<'_, MmStruct> {
+        self.mmap_sem.try_lock().expect("an address space locked twice")
+    }
+}
+
+/// The address space proper: the part of Linux's `struct mm_struct` that
+/// `mmap_sem` guards, which is all of it but the counts and the `mmlist`
+/// links. Holding `&mut MmStruct` means holding the lock.
 pub struct MmStruct {
+    /// This descriptor's handle, which its regions keep as `vm_mm` (Linux's
+    /// regions point at the descriptor; ours reach it through its cell).
+    this: MmRef,
     /// The regions, sorted by address and linked through `vm_next`.
     pub mmap: Option<VmaRef>,
     /// The same regions in a red-black tree keyed by address.
@@ -29,13 +94,6 @@ pub struct MmStruct {
     pub map_count: u32,
     /// The page directory's frame.
     pub pgd: Pfn,
-    /// Tasks using this address space.
-    pub mm_users: u32,
-    /// References to this descriptor: the users together, plus borrowers.
-    pub mm_count: u32,
-    /// Its neighbours on `mmlist` (`init_mm` heads the list and is on it).
-    pub(super) mmlist_prev: Option<MmRef>,
-    pub(super) mmlist_next: Option<MmRef>,
     pub start_code: VirtAddr,
     pub end_code: VirtAddr,
     pub start_data: VirtAddr,
@@ -60,47 +118,75 @@ pub struct MmStruct {
     pub hiwater_rss: u32,
 }
 
-/// A reference to a descriptor, as Linux passes `struct mm_struct *`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct MmRef(pub(super) NonNull<MmStruct>);
+// SAFETY: a descriptor owns its regions and their tree nodes, which are
+// all its raw pointers lead to (besides other descriptors' handles, which
+// are `Send`): moving it to another thread moves them with it, as a `Box`
+// would.
+unsafe impl Send for MmStruct {}
 
-// SAFETY: the kernel runs on one processor and is not preempted: only one
-// task touches a descriptor at a time.
+/// A handle to a descriptor, as Linux passes `struct mm_struct *`: it
+/// dereferences to the `MmCell`, whose `lock` reaches the address space.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MmRef(NonNull<MmCell>);
+
+// SAFETY: a handle is a shared reference to an `MmCell`, whose fields are
+// atomics and locks: `Sync`, so the handle may go anywhere.
 unsafe impl Send for MmRef {}
 // SAFETY: as above.
 unsafe impl Sync for MmRef {}
 
+impl Deref for MmRef {
+    type Target = MmCell;
+
+    fn deref(&self) -> &MmCell {
+        // SAFETY: the holder of a handle keeps `mm_count` above zero (or
+        // holds `init_mm`'s, which is static), so the cell is alive.
+        unsafe { self.0.as_ref() }
+    }
+}
+
 impl MmRef {
-    /// Whether this is the handle of `mm`.
-    pub fn is(self, mm: &MmStruct) -> bool {
-        core::ptr::eq(self.0.as_ptr(), mm)
+    /// A handle to the cell at `cell`.
+    pub const fn new(cell: NonNull<MmCell>) -> Self {
+        Self(cell)
     }
 
-    /// The descriptor. It lives while `mm_count` is above zero, which the
-    /// holder of an `MmRef` guarantees.
-    #[allow(clippy::mut_from_ref)]
-    pub fn get(&self) -> &mut MmStruct {
-        // SAFETY: one processor, no preemption: no other reference is in
-        // use at the same time; the holder keeps `mm_count` above zero.
-        unsafe { &mut *self.0.as_ptr() }
+    /// A new descriptor on the kernel heap over page directory `pgd`, with
+    /// one user and one reference; `None` when memory is out. It lives
+    /// until `free`.
+    pub fn alloc(pgd: Pfn) -> Option<Self> {
+        let cell = kbox_cyclic(|at| MmCell::new(Self(at), pgd))?;
+        Some(Self(NonNull::from(Box::leak(cell))))
+    }
+
+    /// Frees a descriptor from `alloc`.
+    ///
+    /// # Safety
+    /// Its last reference is gone (`mm_count` is zero) and no copy of the
+    /// handle is used again.
+    pub unsafe fn free(self) {
+        // SAFETY: the caller's promise; the cell came from `Box::leak`.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+
+    /// Whether this is the handle of `mm`.
+    pub fn is(self, mm: &MmStruct) -> bool {
+        self == mm.this
     }
 }
 
 impl MmStruct {
-    /// An address space with no regions over page directory `pgd`, with
-    /// one user and one reference.
-    pub const fn new(pgd: Pfn) -> Self {
+    /// An address space with no regions over page directory `pgd`, whose
+    /// descriptor's handle is `this`.
+    pub const fn new(this: MmRef, pgd: Pfn) -> Self {
         let zero = VirtAddr::new(0);
         Self {
+            this,
             mmap: None,
             mm_rb: RbRoot::new(),
             mmap_cache: None,
             map_count: 0,
             pgd,
-            mm_users: 1,
-            mm_count: 1,
-            mmlist_prev: None,
-            mmlist_next: None,
             start_code: zero,
             end_code: zero,
             start_data: zero,
@@ -122,9 +208,9 @@ impl MmStruct {
         }
     }
 
-    /// A reference to this descriptor, for the regions' back pointers.
-    pub fn as_ref(&mut self) -> MmRef {
-        MmRef(NonNull::from(self))
+    /// This descriptor's handle, for the regions' back pointers.
+    pub fn as_ref(&self) -> MmRef {
+        self.this
     }
 
     /// The regions in address order.
@@ -151,5 +237,51 @@ impl MmStruct {
 
     fn rss_counter(&mut self, anon: bool) -> &mut u32 {
         if anon { &mut self.anon_rss } else { &mut self.file_rss }
+    }
+}
+
+/// A descriptor for host tests, with no page directory (only its regions
+/// are used), locked for the whole test and freed when it goes.
+#[cfg(test)]
+pub struct TestMm {
+    mm: MmRef,
+    guard: core::mem::ManuallyDrop<MutexGuard<'static, MmStruct>>,
+}
+
+#[cfg(test)]
+impl TestMm {
+    pub fn new() -> Self {
+        let mm = MmRef::alloc(Pfn::new(0)).expect("the host has memory");
+        // SAFETY: the cell lives until `drop` below, after the guard.
+        let cell: &'static MmCell = unsafe { mm.0.as_ref() };
+        Self { mm, guard: core::mem::ManuallyDrop::new(cell.lock()) }
+    }
+}
+
+#[cfg(test)]
+impl Deref for TestMm {
+    type Target = MmStruct;
+
+    fn deref(&self) -> &MmStruct {
+        &self.guard
+    }
+}
+
+#[cfg(test)]
+impl core::ops::DerefMut for TestMm {
+    fn deref_mut(&mut self) -> &mut MmStruct {
+        &mut self.guard
+    }
+}
+
+#[cfg(test)]
+impl Drop for TestMm {
+    fn drop(&mut self) {
+        // SAFETY: the guard is not used again, and then nothing holds the
+        // handle: the test is over.
+        unsafe {
+            core::mem::ManuallyDrop::drop(&mut self.guard);
+            self.mm.free();
+        }
     }
 }

@@ -5,9 +5,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::mm_types::MmStruct;
+use super::mm_types::{MmStruct, TestMm};
 use super::mmap::*;
-use super::types::{Pfn, VirtAddr};
+use super::types::VirtAddr;
 use super::vma::{VmAreaStruct, VmFlags, VmOperations, VmaRef, vm_area_alloc, vm_area_free};
 use crate::fs::initramfs::File;
 
@@ -17,9 +17,9 @@ const RO: VmFlags = VmFlags::READ.union(VmFlags::MAY_ALL);
 static FILE_A: File<'static> = File { name: "bin/a", ino: 2, data: &[] };
 static FILE_B: File<'static> = File { name: "bin/b", ino: 3, data: &[] };
 
-/// An empty address space (no page directory: only its regions are used).
-fn new_mm() -> Box<MmStruct> {
-    Box::new(MmStruct::new(Pfn::new(0)))
+/// An empty address space.
+fn new_mm() -> TestMm {
+    TestMm::new()
 }
 
 fn va(addr: u32) -> VirtAddr {
@@ -54,7 +54,7 @@ fn layout(mm: &MmStruct) -> Vec<(u32, u32, u32)> {
 }
 
 /// Frees every region, so no test leaks.
-fn free_all(mut mm: Box<MmStruct>) {
+fn free_all(mut mm: TestMm) {
     remove_vma_list(&mut mm);
     assert_eq!((mm.map_count, mm.mmap, mm.mm_rb.is_empty()), (0, None, true));
 }

@@ -23,9 +23,9 @@ use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use super::bench::Rng;
-use super::mm_types::MmStruct;
+use super::mm_types::{MmStruct, TestMm};
 use super::mmap::{__vma_unlink, MAX_MAP_COUNT, find_vma, insert_vm_struct, remove_vma_list, validate_mm};
-use super::types::{Pfn, VirtAddr};
+use super::types::VirtAddr;
 use super::vma::{VmAreaStruct, VmFlags, VmaRef, vm_area_alloc, vm_area_free};
 
 const PAGE: u32 = 0x1000;
@@ -59,8 +59,8 @@ fn new_region(mm: &mut MmStruct, i: u32) -> VmaRef {
 }
 
 /// An address space holding every region, inserted in address order.
-fn full_mm() -> Box<MmStruct> {
-    let mut mm = Box::new(MmStruct::new(Pfn::new(0)));
+fn full_mm() -> TestMm {
+    let mut mm = TestMm::new();
     for i in 0..REGIONS {
         let vma = new_region(&mut mm, i);
         insert_vm_struct(&mut mm, vma).expect("the region fits");
@@ -166,7 +166,7 @@ fn lookup_row(name: &str, mm: &mut MmStruct, map: &Model, addrs: &[u32]) {
 /// erasing them all from the head of the list, as `remove_vma_list` does.
 /// Inserting includes `vm_area_alloc`, erasing `vm_area_free`.
 fn tree_insert_erase(order: &[u32]) -> (Duration, Duration) {
-    let mut mm = Box::new(MmStruct::new(Pfn::new(0)));
+    let mut mm = TestMm::new();
     let start = Instant::now();
     for &i in order {
         let vma = new_region(&mut mm, black_box(i));
