@@ -63,8 +63,11 @@ impl Scenario {
 }
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The in-suite fuzzing run takes about 6 s under TCG.
+const FUZZ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Book sections.
 const PROCESSES: &str = "book/src/processes.md";
+const FUZZING: &str = "book/src/processes.md#fuzzing-the-system-calls";
 const LAB2_MMSTEPS: &str = "book/src/labs/lab2-mm.md#fork-exec-and-exit";
 const LAB2_COUNTS: &str = "book/src/labs/lab2-mm.md#two-counts";
 const LAB2_TEARDOWN: &str = "book/src/labs/lab2-mm.md#tearing-an-address-space-down";
@@ -295,6 +298,18 @@ pub fn all() -> Vec<Scenario> {
             "fork gives the child its own memory, wait collects statuses, execve replaces the program",
             PROCESSES,
         ),
+        Scenario {
+            timeout: FUZZ_TIMEOUT,
+            ..program(
+                "fuzz",
+                "/bin/fuzz",
+                "-- 0..200 200",
+                None,
+                0,
+                "random system calls must never panic or hang the kernel, kill a process the call could not kill, or leak a page (rerun a seed with cargo xtask fuzz --seeds N..N+1)",
+                FUZZING,
+            )
+        },
         lab1(
             "zones-2g",
             "zones",

@@ -80,6 +80,7 @@ scenario_tests! {
     segv => "segv",
     cmman => "cmman",
     forkwait => "forkwait",
+    fuzz => "fuzz",
     shell => "shell",
     mmsteps => "mmsteps",
     regions => "regions",

@@ -15,6 +15,7 @@
 // Until the todo!()s are written, their parameters and imports go unused.
 #![allow(unused_variables, unused_imports)]
 
+use super::layout::PAGE_OFFSET;
 use super::pgtable::{PAGE_TABLE, PageTable, Pgd, Pte, PteFlags, pgd_index, pte_index};
 use super::types::{Pfn, PhysAddr, VirtAddr};
 
@@ -62,9 +63,10 @@ pub fn walk(mem: &impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Walk
 
 /// Maps the page at `va` to frame `pfn` with `flags` (plus `PRESENT`),
 /// creating the page table if the directory entry is empty. A new table's
-/// directory entry is present and writable, and user-accessible when
-/// `flags` has `USER` (the processor checks both levels). No TLB flush: the
-/// entry was not present.
+/// directory entry is present and writable, and user-accessible when `va`
+/// is a user address, whatever `flags` the first page has: the processor
+/// checks both levels, and a `PROT_NONE` page mapped first must not lock
+/// the user out of the other 1023. No TLB flush: the entry was not present.
 pub fn map_page(
     mem: &mut impl PageTableMem,
     pgd: &mut PageTable<Pgd>,
@@ -72,7 +74,7 @@ pub fn map_page(
     pfn: Pfn,
     flags: PteFlags,
 ) -> Result<(), MapError> {
-    // TODO(lab 1): if pgd[pgd_index(va)] is not present, allocate a table with mem.alloc_pte_table() and point the entry at it (PAGE_TABLE plus USER from `flags`); then fill the table's entry at pte_index(va), refusing one that is present.
+    // TODO(lab 1): if pgd[pgd_index(va)] is not present, allocate a table with mem.alloc_pte_table() and point the entry at it (PAGE_TABLE, plus USER when va is below PAGE_OFFSET); then fill the table's entry at pte_index(va), refusing one that is present.
     todo!("lab 1: map_page")
 }
 
@@ -273,6 +275,15 @@ mod tests {
         let mut mem = SimulatedMem::new();
         mem.map_page(0x0804_8000, 0x42, PteFlags::USER).unwrap();
         let Walk::Mapped { pgd, .. } = mem.walk(0x0804_8000) else { panic!("not mapped") };
+        assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
+    }
+
+    #[test]
+    fn a_user_table_is_user_even_when_its_first_page_is_not() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0xBFFF_E000, 0x43, PteFlags::empty()).unwrap();
+        mem.map_page(0xBFFF_F000, 0x44, PteFlags::USER | PteFlags::RW).unwrap();
+        let Walk::Mapped { pgd, .. } = mem.walk(0xBFFF_F000) else { panic!("not mapped") };
         assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
     }
 

@@ -11,6 +11,7 @@
 #define NR_brk 45
 #define MAP_SHARED 0x01
 #define MAP_FIXED 0x10
+#define MAP_GROWSDOWN 0x100
 #define PAGE 4096
 
 static void show(const char *what, long result)
@@ -78,6 +79,33 @@ static void brk_limits(void)
 	show("brk back down", syscall1(NR_brk, start) - start);
 }
 
+/* Two cases the system-call fuzzer found. A PROT_NONE page that fork
+ * copies first into a new page table must not make its neighbours
+ * unreachable (vmlab's child looped on a fault); a region both executable
+ * and GROWSDOWN must count once in /proc/PID/status (vmlab's VmData went
+ * below zero and the kernel panicked). */
+static void fuzzer_finds(void)
+{
+	char *p = sys_mmap2((void *)0x50000000, 2 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	p[0] = 1;
+	p[PAGE] = 7;
+	sys_mprotect(p, PAGE, PROT_NONE);
+	long pid = sys_fork();
+	if (pid == 0)
+		sys_exit(p[PAGE]);
+	int status = 0;
+	sys_waitpid(pid, &status, 0);
+	show("fork after mprotect PROT_NONE: the child reads the next page", (status >> 8) & 0xff);
+	/* Larger than the rest of the address space, so that counting it twice
+	 * is more than VmSize. */
+	sys_mmap2(0, 16384 * PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	long fd = sys_open("/proc/self/status", 0);
+	char text[64];
+	show("read /proc/self/status with an executable GROWSDOWN region", sys_read(fd, text, sizeof text) > 0);
+	sys_close(fd);
+}
+
 __attribute__((noreturn, force_align_arg_pointer)) void _start(void)
 {
 	syscall3(NR_mkdir, (long)"/proc", 0755, 0);
@@ -85,5 +113,6 @@ __attribute__((noreturn, force_align_arg_pointer)) void _start(void)
 	bad_mmap();
 	bad_munmap_and_mprotect();
 	brk_limits();
+	fuzzer_finds();
 	sys_exit(0);
 }

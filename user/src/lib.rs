@@ -194,11 +194,9 @@ pub fn cat(path: &[u8]) -> isize {
     }
 }
 
-/// The number after `key` on the line of `/proc` file `path` that starts
-/// with it (`proc_value(b"/proc/self/status\0", "RssAnon:")` is the
-/// resident anonymous memory in kB).
-pub fn proc_value(path: &[u8], key: &str) -> Option<u32> {
-    let mut buf = [0u8; 2048];
+/// Reads the file at `path` (NUL-terminated) into `buf`, as much of it as
+/// fits; the bytes read, or `None` if it cannot be opened.
+pub fn read_file<'a>(path: &[u8], buf: &'a mut [u8]) -> Option<&'a [u8]> {
     let fd = sys::open(path.as_ptr(), 0);
     if fd < 0 {
         return None;
@@ -213,7 +211,15 @@ pub fn proc_value(path: &[u8], key: &str) -> Option<u32> {
         len += n as usize;
     }
     sys::close(fd as i32);
-    let text = core::str::from_utf8(&buf[..len]).ok()?;
+    Some(&buf[..len])
+}
+
+/// The number after `key` on the line of `/proc` file `path` that starts
+/// with it (`proc_value(b"/proc/self/status\0", "RssAnon:")` is the
+/// resident anonymous memory in kB).
+pub fn proc_value(path: &[u8], key: &str) -> Option<u32> {
+    let mut buf = [0u8; 2048];
+    let text = core::str::from_utf8(read_file(path, &mut buf)?).ok()?;
     let rest = text.lines().find_map(|line| line.strip_prefix(key))?;
     rest.split(|c: char| !c.is_ascii_digit()).find(|word| !word.is_empty())?.parse().ok()
 }

@@ -11,25 +11,27 @@
 use core::arch::asm;
 use core::ffi::c_void;
 
-const NR_EXIT: usize = 1;
-const NR_FORK: usize = 2;
-const NR_READ: usize = 3;
-const NR_WRITE: usize = 4;
-const NR_OPEN: usize = 5;
-const NR_CLOSE: usize = 6;
-const NR_WAITPID: usize = 7;
-const NR_EXECVE: usize = 11;
-const NR_GETPID: usize = 20;
-const NR_BRK: usize = 45;
-const NR_GETPPID: usize = 64;
-const NR_REBOOT: usize = 88;
-const NR_MUNMAP: usize = 91;
-const NR_MPROTECT: usize = 125;
-const NR_WAIT4: usize = 114;
-const NR_SCHED_YIELD: usize = 158;
-const NR_MMAP2: usize = 192;
-const NR_MADVISE: usize = 219;
-const NR_EXIT_GROUP: usize = 252;
+// Linux's numbers for the calls the kernel implements.
+pub const NR_EXIT: usize = 1;
+pub const NR_FORK: usize = 2;
+pub const NR_READ: usize = 3;
+pub const NR_WRITE: usize = 4;
+pub const NR_OPEN: usize = 5;
+pub const NR_CLOSE: usize = 6;
+pub const NR_WAITPID: usize = 7;
+pub const NR_EXECVE: usize = 11;
+pub const NR_GETPID: usize = 20;
+pub const NR_BRK: usize = 45;
+pub const NR_GETPPID: usize = 64;
+pub const NR_REBOOT: usize = 88;
+pub const NR_MUNMAP: usize = 91;
+pub const NR_WAIT4: usize = 114;
+pub const NR_CLONE: usize = 120;
+pub const NR_MPROTECT: usize = 125;
+pub const NR_SCHED_YIELD: usize = 158;
+pub const NR_MMAP2: usize = 192;
+pub const NR_MADVISE: usize = 219;
+pub const NR_EXIT_GROUP: usize = 252;
 
 pub const PROT_NONE: i32 = 0x0;
 pub const PROT_READ: i32 = 0x1;
@@ -69,7 +71,8 @@ unsafe fn syscall3(nr: usize, a: usize, b: usize, c: usize) -> isize {
 }
 
 /// System call `nr` with six arguments, in `ebx`, `ecx`, `edx`, `esi`,
-/// `edi`, `ebp`.
+/// `edi`, `ebp`: any call, raw, for a program (the fuzzer) that makes calls
+/// no wrapper below covers.
 ///
 /// LLVM keeps `esi` (its base pointer on x86-32) and `ebp` (the frame
 /// pointer) for itself, so they cannot be `asm!` operands: `edi` carries the
@@ -80,7 +83,7 @@ unsafe fn syscall3(nr: usize, a: usize, b: usize, c: usize) -> isize {
 ///
 /// As for [`syscall3`].
 #[inline]
-unsafe fn syscall6(nr: usize, args: [usize; 6]) -> isize {
+pub unsafe fn syscall6(nr: usize, args: [usize; 6]) -> isize {
     let ret: isize;
     let last = [args[3], args[4], args[5]];
     // SAFETY: as in `syscall3`; `esi` and `ebp` are restored before the end.
@@ -99,6 +102,69 @@ unsafe fn syscall6(nr: usize, args: [usize; 6]) -> isize {
             in("ecx") args[1],
             in("edx") args[2],
             inlateout("edi") last.as_ptr() => _,
+        );
+    }
+    ret
+}
+
+/// System call `nr` with `args` (as [`syscall6`]), then `exit(0)`, with no
+/// instruction between the two that touches memory: whatever the call did
+/// to the program's text, stack or data (unmapped it, say), the only user
+/// code left to run is the `exit`. If the call took the page the `exit`
+/// is on, the fetch faults and the kernel kills the program instead.
+/// Safe for any call: no Rust code runs after it, in this process or in a
+/// child it makes (which returns into the same `exit`).
+pub fn syscall_then_exit(nr: usize, args: [usize; 6]) -> ! {
+    // SAFETY: nothing runs after the call but the `exit`; `esi` and `ebp`
+    // need no restoring, since the code never returns.
+    unsafe {
+        asm!(
+            "mov esi, [edi]",
+            "mov ebp, [edi + 8]",
+            "mov edi, [edi + 4]",
+            "int 0x80",
+            "mov eax, {exit}",
+            "xor ebx, ebx",
+            "int 0x80",
+            "ud2",
+            exit = const NR_EXIT,
+            in("eax") nr,
+            in("ebx") args[0],
+            in("ecx") args[1],
+            in("edx") args[2],
+            in("edi") [args[3], args[4], args[5]].as_ptr(),
+            options(noreturn),
+        )
+    }
+}
+
+/// `clone(flags, stack)` whose child calls `exit(0)` at once, without
+/// touching memory, so that it may run on any stack (or none) and share
+/// the parent's address space (`CLONE_VM`) without disturbing it. Returns
+/// the child's pid in the parent. `flags` should not ask for the other
+/// arguments (`CLONE_PARENT_SETTID`, `CLONE_SETTLS`, `CLONE_CHILD_*TID`):
+/// `parent_tid` and `child_tid` are 0, `tls` is whatever `esi` holds.
+pub fn clone_exiting_child(flags: usize, stack: usize) -> isize {
+    let ret: isize;
+    // SAFETY: the parent's registers and memory are unchanged but `eax`;
+    // the child only exits.
+    unsafe {
+        asm!(
+            "int 0x80",
+            "test eax, eax",
+            "jnz 2f",
+            "mov eax, {exit}",
+            "xor ebx, ebx",
+            "int 0x80",
+            "ud2",
+            "2:",
+            exit = const NR_EXIT,
+            inlateout("eax") NR_CLONE => ret,
+            in("ebx") flags,
+            in("ecx") stack,
+            in("edx") 0,
+            in("edi") 0,
+            options(nostack),
         );
     }
     ret

@@ -4,6 +4,7 @@
 
 mod bench;
 mod book;
+mod fuzz;
 mod grade;
 mod labs;
 mod oracle;
@@ -37,6 +38,8 @@ enum Command {
     Test,
     /// Print benchmark figures: buddy allocator, find_vma, fork with COW against copying, boot time.
     Bench,
+    /// Run the system-call fuzzer on the reference kernel over a range of seeds.
+    Fuzz(fuzz::FuzzArgs),
     /// Build the book into book/build, or serve it.
     Book(book::BookArgs),
     /// Install what the other commands need (rust-src, QEMU, mdBook).
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Labs(args) => labs::labs(&args),
         Command::Test => test::test(),
         Command::Bench => bench::bench(),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Book(args) => book::book(&args),
         Command::Setup => setup::setup_all(),
         Command::Oracle(args) => oracle::oracle(&args),

@@ -63,11 +63,12 @@ fn calc_vm_flag_bits(flags: u32) -> VmFlags {
 pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
     let add = |counter: &mut u32| *counter = counter.wrapping_add_signed(pages);
     add(&mut mm.total_vm);
-    if flags.contains(VmFlags::EXEC) && !flags.contains(VmFlags::WRITE) {
-        add(&mut mm.exec_vm);
-    }
+    // Stack before text, so that a region counts in one of the two at most
+    // and `VmData` (the rest) cannot go below zero.
     if flags.contains(VmFlags::GROWSDOWN) {
         add(&mut mm.stack_vm);
+    } else if flags.contains(VmFlags::EXEC) && !flags.contains(VmFlags::WRITE) {
+        add(&mut mm.exec_vm);
     }
     mm.hiwater_vm = mm.hiwater_vm.max(mm.total_vm);
 }

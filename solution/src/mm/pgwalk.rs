@@ -10,6 +10,7 @@
 //! so making a page present needs no flush; removing or changing a present
 //! mapping must flush that address, or the old translation stays in use.
 
+use super::layout::PAGE_OFFSET;
 use super::pgtable::{PAGE_TABLE, PageTable, Pgd, Pte, PteFlags, pgd_index, pte_index};
 use super::types::{Pfn, PhysAddr, VirtAddr};
 
@@ -68,9 +69,10 @@ pub fn walk(mem: &impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAddr) -> Walk
 
 /// Maps the page at `va` to frame `pfn` with `flags` (plus `PRESENT`),
 /// creating the page table if the directory entry is empty. A new table's
-/// directory entry is present and writable, and user-accessible when
-/// `flags` has `USER` (the processor checks both levels). No TLB flush: the
-/// entry was not present.
+/// directory entry is present and writable, and user-accessible when `va`
+/// is a user address, whatever `flags` the first page has: the processor
+/// checks both levels, and a `PROT_NONE` page mapped first must not lock
+/// the user out of the other 1023. No TLB flush: the entry was not present.
 pub fn map_page(
     mem: &mut impl PageTableMem,
     pgd: &mut PageTable<Pgd>,
@@ -78,11 +80,12 @@ pub fn map_page(
     pfn: Pfn,
     flags: PteFlags,
 ) -> Result<(), MapError> {
-    // LAB 1 BEGIN: if pgd[pgd_index(va)] is not present, allocate a table with mem.alloc_pte_table() and point the entry at it (PAGE_TABLE plus USER from `flags`); then fill the table's entry at pte_index(va), refusing one that is present.
+    // LAB 1 BEGIN: if pgd[pgd_index(va)] is not present, allocate a table with mem.alloc_pte_table() and point the entry at it (PAGE_TABLE, plus USER when va is below PAGE_OFFSET); then fill the table's entry at pte_index(va), refusing one that is present.
     let entry = &mut pgd[pgd_index(va)];
     if !entry.present() {
         let table = mem.alloc_pte_table().ok_or(MapError::NoMemory)?;
-        *entry = Pgd::new(table, PAGE_TABLE | (flags & PteFlags::USER));
+        let user = if va.as_u32() < PAGE_OFFSET { PteFlags::USER } else { PteFlags::empty() };
+        *entry = Pgd::new(table, PAGE_TABLE | user);
     }
     let pte = &mut mem.pte_table_mut(entry.pfn())[pte_index(va)];
     if pte.present() {
@@ -293,6 +296,15 @@ mod tests {
         let mut mem = SimulatedMem::new();
         mem.map_page(0x0804_8000, 0x42, PteFlags::USER).unwrap();
         let Walk::Mapped { pgd, .. } = mem.walk(0x0804_8000) else { panic!("not mapped") };
+        assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
+    }
+
+    #[test]
+    fn a_user_table_is_user_even_when_its_first_page_is_not() {
+        let mut mem = SimulatedMem::new();
+        mem.map_page(0xBFFF_E000, 0x43, PteFlags::empty()).unwrap();
+        mem.map_page(0xBFFF_F000, 0x44, PteFlags::USER | PteFlags::RW).unwrap();
+        let Walk::Mapped { pgd, .. } = mem.walk(0xBFFF_F000) else { panic!("not mapped") };
         assert_eq!(pgd.flags(), PAGE_TABLE | PteFlags::USER);
     }
 
