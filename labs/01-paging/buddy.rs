@@ -90,7 +90,7 @@ pub fn __free_one_page(zone: &mut Zone, mem_map: &mut [Page], pfn: Pfn, order: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mm::zone::ZoneType;
+    use crate::mm::page::ZoneType;
 
     /// A zone of `pages` frames starting at `start`, every frame freed one by
     /// one (which also exercises merging), as the boot hand-over would.

@@ -13,7 +13,7 @@
 
 use bitflags::bitflags;
 
-use super::zone::ZoneType;
+use super::page::ZoneType;
 
 bitflags! {
     /// Allocation flags (Linux's `__GFP_*`).

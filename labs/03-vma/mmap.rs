@@ -20,10 +20,9 @@
 
 use core::ptr::NonNull;
 
-use super::layout::PAGE_SHIFT;
-use super::mm_types::MmStruct;
-use super::types::VirtAddr;
-use super::vma::{VmAreaStruct, VmFlags, VmaRef, vm_area_alloc, vm_area_free};
+use super::mm_types::{MmStruct, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
+use super::types::{PAGE_SHIFT, VirtAddr};
+use super::vma::VmFlags;
 use crate::fs::initramfs::File;
 use crate::lib::rbtree::{
     RbLink, RbNode, rb_check, rb_erase, rb_first, rb_insert_color, rb_link_node, rb_next,

@@ -23,7 +23,8 @@
 
 use super::ptrace::PtRegs;
 use crate::mm::do_mmap::expand_stack;
-use crate::mm::memory::{FaultKind, handle_mm_fault};
+use crate::mm::fault_common::FaultKind;
+use crate::mm::memory::handle_mm_fault;
 use crate::mm::mm_types::{MmStruct, TASK_SIZE};
 use crate::mm::mmap::find_vma;
 use crate::mm::types::VirtAddr;

@@ -22,42 +22,15 @@
 #![allow(unused_variables, unused_imports)]
 
 use super::cow::do_wp_page;
+use super::fault_common::{FaultKind, maybe_mkwrite, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
-use super::kernel_pgtable::KernelTables;
-use super::mm_types::MmStruct;
-use super::node::{alloc_pages, put_page, set_page_anon, zero_page};
+use super::highmem::alloc_pages;
+use super::mm_types::{MmStruct, VmaRef};
+use super::node::{set_page_anon, zero_page};
 use super::pgtable::PteFlags;
-use super::pgwalk::{MapError, Walk, map_page};
-use super::types::{Pfn, VirtAddr};
-use super::vma::{VmAreaStruct, VmFault, VmFlags, VmaRef};
-
-/// How a fault was served: from memory (minor) or by reading the backing
-/// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum FaultKind {
-    Minor,
-    Major,
-}
-
-/// The page-table flags for a page of `vma` that the faulting task may
-/// write if the region allows writing (Linux's `maybe_mkwrite`).
-pub fn maybe_mkwrite(vma: &VmAreaStruct) -> PteFlags {
-    let write = if vma.vm_flags.contains(VmFlags::WRITE) { PteFlags::RW } else { PteFlags::empty() };
-    vma.vm_page_prot | write
-}
-
-/// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
-/// drops the frame's reference.
-pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
-    match map_page(&mut KernelTables, mm.pgd_table_mut(), addr, pfn, flags) {
-        Ok(()) => Ok(()),
-        Err(MapError::NoMemory) => {
-            put_page(pfn);
-            Err(VmFault::Oom)
-        }
-        Err(MapError::AlreadyMapped) => unreachable!("a fault maps only what is not mapped"),
-    }
-}
+use super::pgwalk::Walk;
+use super::types::VirtAddr;
+use super::vma::{VmFault, VmFlags};
 
 /// Makes the page at `addr` of `vma`, a region of `mm` (the loaded address
 /// space) that allows the access, present, and writable if `write`.

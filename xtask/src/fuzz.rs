@@ -39,7 +39,8 @@ pub struct FuzzArgs {
 /// `A..B` with `A < B`.
 fn parse_seeds(text: &str) -> Result<Range<u32>> {
     let (first, end) = text.split_once("..").ok_or("expected FIRST..END, e.g. 0..1000")?;
-    let seed = |word: &str| word.parse::<u32>().map_err(|_| format!("'{word}' is not a seed (0 to {})", u32::MAX));
+    let seed =
+        |word: &str| word.parse::<u32>().map_err(|_| format!("'{word}' is not a seed (0 to {})", u32::MAX));
     let (first, end) = (seed(first)?, seed(end)?);
     if first >= end {
         return Err(format!("{first}..{end} holds no seed: END must be above FIRST"));
@@ -62,7 +63,10 @@ pub fn fuzz(args: &FuzzArgs) -> Result {
     let kernel = build(&Kernel::Reference)?;
     build_initrd()?;
     let (seeds, per_boot) = (&args.seeds, args.per_boot);
-    println!("fuzzing the reference kernel: seeds {}..{}, {per_boot} per boot, {} calls each", seeds.start, seeds.end, args.calls);
+    println!(
+        "fuzzing the reference kernel: seeds {}..{}, {per_boot} per boot, {} calls each",
+        seeds.start, seeds.end, args.calls
+    );
     let (mut calls, mut wall, mut failed) = (0, Duration::ZERO, Vec::new());
     for first in seeds.clone().step_by(per_boot as usize) {
         let slice = first..first.saturating_add(per_boot).min(seeds.end);
@@ -83,7 +87,11 @@ pub fn fuzz(args: &FuzzArgs) -> Result {
         }
         (calls, wall) = (calls + made, wall + boot.wall);
     }
-    println!("{calls} calls in {:.1} s of QEMU time: {:.0} calls/s", wall.as_secs_f64(), calls as f64 / wall.as_secs_f64());
+    println!(
+        "{calls} calls in {:.1} s of QEMU time: {:.0} calls/s",
+        wall.as_secs_f64(),
+        calls as f64 / wall.as_secs_f64()
+    );
     match failed.len() {
         0 => Ok(()),
         n => Err(format!("{n} boot(s) were not clean: seeds {}", failed.join(", "))),
@@ -116,7 +124,8 @@ impl Boot {
 
     /// The seeds the fuzzer finished: it printed their lines.
     fn finished(&self) -> u32 {
-        self.output.lines().filter(|line| line.starts_with("seed ") && line.contains(": last call ")).count() as u32
+        self.output.lines().filter(|line| line.starts_with("seed ") && line.contains(": last call ")).count()
+            as u32
     }
 
     /// The calls made: those of the finished seeds.
@@ -173,13 +182,21 @@ impl Boot {
             println!("    the run ended after its last seed");
             return Ok(());
         };
-        println!("    seed {seed} was running; reproduce with `cargo xtask fuzz --seeds {seed}..{} --calls {calls}`", seed + 1);
+        println!(
+            "    seed {seed} was running; reproduce with `cargo xtask fuzz --seeds {seed}..{} --calls {calls}`",
+            seed + 1
+        );
         let alone = Boot::run(kernel, seed..seed + 1, calls, true)?;
         let again = if alone.end.same_kind(&self.end) {
             println!("    its last calls, run again alone and verbose:");
             alone
         } else {
-            println!("    alone it ends with {}; run verbose after the seeds before it ({}..{}):", alone.end.summary(), self.seeds.start, seed + 1);
+            println!(
+                "    alone it ends with {}; run verbose after the seeds before it ({}..{}):",
+                alone.end.summary(),
+                self.seeds.start,
+                seed + 1
+            );
             Boot::run(kernel, self.seeds.start..seed + 1, calls, true)?
         };
         for line in again.tail() {
@@ -192,7 +209,9 @@ impl Boot {
     /// The output from the `LAST_CALLS`th call from the end on.
     fn tail(&self) -> Vec<&str> {
         let lines: Vec<&str> = self.output.lines().collect();
-        let calls: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with('#') || lines[i].contains(" child #")).collect();
+        let calls: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].trim_start().starts_with('#') || lines[i].contains(" child #"))
+            .collect();
         let from = calls.len().saturating_sub(LAST_CALLS);
         let start = calls.get(from).copied().unwrap_or(0);
         lines[start..].iter().take(LAST_CALLS + 40).copied().collect()

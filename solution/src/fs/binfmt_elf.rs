@@ -28,9 +28,8 @@ use super::initramfs::File;
 use crate::mm::do_mmap::{
     MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE, do_brk, do_mmap_pgoff, mmap_region,
 };
-use crate::mm::layout::PAGE_SIZE;
 use crate::mm::mm_types::{MmStruct, TASK_SIZE};
-use crate::mm::types::VirtAddr;
+use crate::mm::types::{PAGE_SIZE, VirtAddr};
 use crate::mm::uaccess::{clear_user, copy_to_user};
 use crate::mm::vma::VmFlags;
 

@@ -14,9 +14,9 @@
 
 use core::fmt::{self, Write};
 
-use crate::mm::layout::PAGE_SHIFT;
-use crate::mm::mm_types::MmStruct;
-use crate::mm::vma::{VmAreaStruct, VmFlags};
+use crate::mm::mm_types::{MmStruct, VmAreaStruct};
+use crate::mm::types::PAGE_SHIFT;
+use crate::mm::vma::VmFlags;
 
 /// Where the name starts: Linux pads the line to `25 + 6 * sizeof(void *)
 /// - 1` characters, then writes a space.
@@ -85,8 +85,8 @@ mod tests {
     use super::*;
     use crate::fs::initramfs::File;
     use crate::mm::mm_types::TestMm;
+    use crate::mm::mm_types::VmAreaStruct;
     use crate::mm::types::VirtAddr;
-    use crate::mm::vma::VmAreaStruct;
 
     static HELLO: File<'static> = File { name: "bin/hello", ino: 7, data: &[] };
 

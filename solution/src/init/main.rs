@@ -14,10 +14,10 @@ use crate::kernel::printk;
 use crate::mm::cow::set_fork_copies;
 use crate::mm::dump::show_layout;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
-use crate::mm::layout::{MAXMEM, PAGE_SHIFT};
+use crate::mm::layout::MAXMEM;
 use crate::mm::mm_struct::mm_init;
 use crate::mm::node::nr_free_pages;
-use crate::mm::types::{Pfn, PhysAddr};
+use crate::mm::types::{PAGE_SHIFT, Pfn, PhysAddr};
 use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
 

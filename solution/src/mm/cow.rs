@@ -18,18 +18,17 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use super::fault_common::{FaultKind, maybe_mkwrite, set_pte};
 use super::gfp::GFP_HIGHUSER;
-use super::highmem::{clear_highpage, copy_highpage};
+use super::highmem::{alloc_pages, clear_highpage, copy_highpage};
 use super::kernel_pgtable::KernelTables;
-use super::layout::PAGE_SIZE;
-use super::memory::{FaultKind, maybe_mkwrite, set_pte};
-use super::mm_types::MmStruct;
-use super::node::{alloc_pages, get_page, page_count, page_flags, put_page, set_page_anon, zero_page};
+use super::mm_types::{MmStruct, VmaRef};
+use super::node::{get_page, page_count, page_flags, put_page, set_page_anon, zero_page};
 use super::page::PageFlags;
 use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
-use super::types::VirtAddr;
-use super::vma::{VmFault, VmFlags, VmaRef};
+use super::types::{PAGE_SIZE, VirtAddr};
+use super::vma::{VmFault, VmFlags};
 use super::vmstat::{VmEvent, count_vm_event};
 
 /// Whether `fork` copies the pages of copy-on-write regions up front

@@ -3,15 +3,14 @@
 //! change regions: pages come later, one fault at a time.
 
 use super::filemap::INITRD_VM_OPS;
-use super::layout::PAGE_SIZE;
 use super::memory::handle_mm_fault;
-use super::mm_types::{MmStruct, TASK_SIZE};
+use super::mm_types::{MmStruct, TASK_SIZE, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
 use super::mmap::{
     __vma_unlink, VmaError, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma,
     split_vma, vma_merge,
 };
-use super::types::VirtAddr;
-use super::vma::{VmAreaStruct, VmFlags, VmaRef, vm_area_alloc, vm_area_free};
+use super::types::{PAGE_SIZE, VirtAddr};
+use super::vma::VmFlags;
 use super::zap::zap_page_range;
 use crate::fs::initramfs::File;
 use crate::kernel::errno::Errno;

@@ -4,14 +4,15 @@
 
 use core::fmt::{self, Write};
 
-use super::init::high_memory;
+use super::highmem::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
-use super::layout::{KernelLayout, PAGE_SHIFT, PAGE_SIZE};
+use super::layout::KernelLayout;
 use super::node::node;
+use super::page::ZoneType;
 use super::pgtable::{FlagNames, PGDIR_SHIFT, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, Walk};
-use super::types::VirtAddr;
-use super::zone::{MAX_ORDER, Zone, ZoneType};
+use super::types::{PAGE_SHIFT, PAGE_SIZE, VirtAddr};
+use super::zone::{MAX_ORDER, Zone};
 use crate::arch::x86::sections::kernel_sections;
 use crate::kernel::printk::InfoWriter;
 use crate::pr_info;

@@ -4,11 +4,10 @@
 //! space alone owns.
 
 use super::gfp::{GFP_HIGHUSER, Gfp};
-use super::highmem::{KmType, kmap_atomic};
-use super::layout::PAGE_SIZE;
-use super::node::alloc_pages;
-use super::types::Pfn;
-use super::vma::{VmAreaStruct, VmFault, VmOperations};
+use super::highmem::{KmType, alloc_pages, kmap_atomic};
+use super::mm_types::{VmAreaStruct, VmOperations};
+use super::types::{PAGE_SIZE, Pfn};
+use super::vma::VmFault;
 
 /// The operations of every region mapping an initrd file.
 pub static INITRD_VM_OPS: VmOperations = VmOperations { open: None, close: None, fault: Some(filemap_fault) };

@@ -8,7 +8,7 @@
 
 use bitflags::bitflags;
 
-use super::zone::ZoneType;
+use super::page::ZoneType;
 
 bitflags! {
     /// Allocation flags (Linux's `__GFP_*`).

@@ -2,11 +2,53 @@
 //! mapping for it, so it maps it for a moment at a fixmap slot reserved for
 //! that purpose (Linux's `kmap_atomic`). Lab 7 adds the persistent `kmap`
 //! and more slots.
+//!
+//! The end of low memory is kept here, and so is `alloc_pages`: a frame
+//! asked for zeroed may be a high one, which only a temporary mapping
+//! reaches.
 
-use super::init::max_low_pfn;
+use spin::Once;
+
+use super::gfp::Gfp;
 use super::kernel_pgtable::{map_kernel_page, unmap_kernel_page};
-use super::layout::{__va, PAGE_SIZE, fix_to_virt};
-use super::types::{Pfn, VirtAddr};
+use super::layout::{__va, fix_to_virt};
+use super::node::__alloc_pages;
+use super::types::{PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
+
+/// The first frame above low memory, Linux's `max_low_pfn`.
+static MAX_LOW_PFN: Once<Pfn> = Once::new();
+
+/// Records the end of low memory, once, when `paging_init` has mapped it.
+pub fn set_max_low_pfn(pfn: Pfn) {
+    MAX_LOW_PFN.call_once(|| pfn);
+}
+
+/// The end of low memory (the direct map), as a frame number.
+pub fn max_low_pfn() -> Pfn {
+    *MAX_LOW_PFN.get().expect("paging_init has not run")
+}
+
+/// `high_memory`: the first virtual address past the direct map.
+pub fn high_memory() -> VirtAddr {
+    __va(max_low_pfn().addr())
+}
+
+/// Whether `va` lies in the direct map, where `__pa` gives its translation.
+pub fn in_direct_map(va: VirtAddr) -> bool {
+    va >= __va(PhysAddr::new(0)) && va < high_memory()
+}
+
+/// Allocates 2^`order` frames as `gfp` allows, zeroed if it has
+/// `Gfp::ZERO`; `None` (after a warning) if there are none.
+pub fn alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
+    let pfn = __alloc_pages(gfp, order)?;
+    if gfp.contains(Gfp::ZERO) {
+        for i in 0..1 << order {
+            clear_highpage(pfn + i);
+        }
+    }
+    Some(pfn)
+}
 
 /// The fixmap slots of `kmap_atomic`, one per purpose, so that users nested
 /// on one processor never share a slot (Linux's `km_type`).

@@ -10,40 +10,21 @@
 
 use core::mem::size_of;
 
-use spin::Once;
-
 use super::bootmem::BootMem;
+use super::highmem::{max_low_pfn, set_max_low_pfn};
 use super::kernel_pgtable::{SWAPPER_PG_DIR, swapper_pg_dir_phys};
-use super::layout::{__va, EARLY_MAPPED, FIXADDR_TOP, PAGE_SIZE};
+use super::layout::{__va, EARLY_MAPPED, FIXADDR_TOP};
 use super::node::set_node;
-use super::page::Page;
+use super::page::{Page, ZoneType};
 use super::page_alloc::PgData;
 use super::pgtable::{PAGE_KERNEL, PAGE_TABLE, PageTable, Pgd, Pte, pgd_index};
-use super::types::{Pfn, PhysAddr, VirtAddr};
-use super::zone::{MAX_DMA_PFN, ZoneType};
+use super::types::{PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
+use super::zone::MAX_DMA_PFN;
 use crate::arch::x86::cpu::{enable_global_pages, write_cr3};
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::multiboot::BootModule;
 use crate::arch::x86::sections::{kernel_end, kernel_start};
 use crate::pr_info;
-
-/// The first frame above low memory, Linux's `max_low_pfn`.
-static MAX_LOW_PFN: Once<Pfn> = Once::new();
-
-/// The end of low memory (the direct map), as a frame number.
-pub fn max_low_pfn() -> Pfn {
-    *MAX_LOW_PFN.get().expect("paging_init has not run")
-}
-
-/// `high_memory`: the first virtual address past the direct map.
-pub fn high_memory() -> VirtAddr {
-    __va(max_low_pfn().addr())
-}
-
-/// Whether `va` lies in the direct map, where `__pa` gives its translation.
-pub fn in_direct_map(va: VirtAddr) -> bool {
-    va >= __va(PhysAddr::new(0)) && va < high_memory()
-}
 
 /// The frame ranges `e820` reports as RAM, whole frames only.
 pub fn ram_pfn_ranges(e820: &E820Map) -> impl Iterator<Item = (Pfn, Pfn)> + Clone + '_ {
@@ -114,7 +95,7 @@ pub fn paging_init(max_low_pfn: Pfn, bootmem: &mut BootMem) {
     // SAFETY: swapper_pg_dir now maps all of low memory at PAGE_OFFSET, which
     // holds the kernel image, its stack and everything it references.
     unsafe { write_cr3(swapper_pg_dir_phys(&pgd)) };
-    MAX_LOW_PFN.call_once(|| max_low_pfn);
+    set_max_low_pfn(max_low_pfn);
 }
 
 // ANCHOR: mapping

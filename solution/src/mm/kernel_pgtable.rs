@@ -3,9 +3,9 @@
 
 use spin::Mutex;
 
-use super::gfp::{GFP_KERNEL, Gfp};
+use super::gfp::GFP_KERNEL;
 use super::layout::{__pa, __va};
-use super::node::alloc_pages;
+use super::node::__alloc_pages;
 use super::pgtable::{PageTable, Pgd, Pte, PteFlags};
 use super::pgwalk::{MapError, PageTableMem, Walk, change_page_flags, map_page, unmap_page, walk};
 use super::types::{Pfn, PhysAddr, VirtAddr};
@@ -36,8 +36,12 @@ impl PageTableMem for KernelTables {
         unsafe { &mut *__va(pfn.addr()).as_mut_ptr() }
     }
 
+    /// A low frame (`GFP_KERNEL`), cleared through the direct map: this
+    /// layer sits below `kmap_atomic`, so it cannot use `alloc_pages`.
     fn alloc_pte_table(&mut self) -> Option<Pfn> {
-        alloc_pages(GFP_KERNEL | Gfp::ZERO, 0)
+        let pfn = __alloc_pages(GFP_KERNEL, 0)?;
+        self.pte_table_mut(pfn).0.fill(Pte::NONE);
+        Some(pfn)
     }
 
     fn flush_tlb_one(&mut self, va: VirtAddr) {

@@ -20,12 +20,9 @@
 
 use core::fmt;
 
-use super::types::{PhysAddr, VirtAddr};
+use super::types::{PAGE_SIZE, PhysAddr, VirtAddr};
 
 // ANCHOR: constants
-pub const PAGE_SHIFT: u32 = 12;
-pub const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
-
 /// Where the kernel's direct map of physical memory starts: the 3G/1G split.
 pub const PAGE_OFFSET: u32 = 0xC000_0000;
 /// The most RAM the direct map covers: 1 GiB of kernel space minus 128 MiB

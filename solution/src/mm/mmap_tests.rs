@@ -5,10 +5,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::mm_types::{MmStruct, TestMm};
+use super::mm_types::{MmStruct, TestMm, VmAreaStruct, VmOperations, VmaRef, vm_area_alloc, vm_area_free};
 use super::mmap::*;
 use super::types::VirtAddr;
-use super::vma::{VmAreaStruct, VmFlags, VmOperations, VmaRef, vm_area_alloc, vm_area_free};
+use super::vma::VmFlags;
 use crate::fs::initramfs::File;
 
 const PAGE: u32 = 0x1000;

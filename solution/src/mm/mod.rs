@@ -1,63 +1,92 @@
-//! Memory management, bottom up: address types and the address-space layout,
-//! frame descriptors and zones, the boot-time and buddy allocators, page
-//! tables and their walk, kmalloc, and the kernel's set-up of all of it; then
-//! each process's address space: its descriptor, its regions, the system
-//! calls that change them, the page-fault path and copy-on-write.
+//! Memory management, in layers from the bottom up. Each module uses only
+//! modules of its own layer or of the layers before it in this list, so the
+//! list can be read in order (`solution/tests/mm_layers.rs` checks it):
+//!
+//! 1. addresses: address types and the page size, the virtual layout;
+//! 2. physical frames: frame descriptors and zones, the boot-time and buddy
+//!    allocators, the node that holds them;
+//! 3. page tables: entries, the walk, the kernel's own tables, the
+//!    temporary mappings of `highmem`, kmalloc and boot-time set-up;
+//! 4. regions: a process's descriptor and its regions as data, the region
+//!    tree and list and their operations;
+//! 5. user pages: faults bring them in, copy-on-write shares them, `zap`
+//!    takes them out, user copies reach them;
+//! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
+//!    `madvise`;
+//! 7. address spaces: the descriptor's life cycle (`fork`, `exec`, exit)
+//!    and the views of it.
 
-#[cfg(test)]
-mod bench;
+// 1. Addresses.
+pub mod layout;
+pub mod types;
+
+// 2. Physical frames.
 pub mod bootmem;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/buddy.rs")]
 pub mod buddy;
-#[cfg(target_os = "none")]
-#[cfg_attr(lab = "5", path = "../../../labs/05-cow/cow.rs")]
-pub mod cow;
-#[cfg(target_os = "none")]
-pub mod do_mmap;
-#[cfg(target_os = "none")]
-pub mod dump;
-#[cfg(target_os = "none")]
-pub mod filemap;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/gfp.rs")]
 pub mod gfp;
+#[cfg(target_os = "none")]
+pub mod node;
+pub mod page;
+pub mod page_alloc;
+pub mod vmstat;
+pub mod zone;
+
+// 3. Page tables and kernel mappings.
 #[cfg(target_os = "none")]
 pub mod highmem;
 #[cfg(target_os = "none")]
 pub mod init;
 #[cfg(target_os = "none")]
 pub mod kernel_pgtable;
-pub mod layout;
-#[cfg(target_os = "none")]
-pub mod madvise;
-#[cfg(target_os = "none")]
-#[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
-pub mod memory;
-#[cfg(target_os = "none")]
-#[cfg_attr(lab = "2", path = "../../../labs/02-mm/mm_struct.rs")]
-pub mod mm_struct;
-pub mod mm_types;
-#[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
-pub mod mmap;
-#[cfg(test)]
-mod mmap_tests;
-#[cfg(target_os = "none")]
-pub mod mprotect;
-#[cfg(target_os = "none")]
-pub mod node;
-pub mod page;
-pub mod page_alloc;
 pub mod pgtable;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/pgwalk.rs")]
 pub mod pgwalk;
 #[cfg(target_os = "none")]
 pub mod slab;
-pub mod types;
+
+// 4. Regions.
+pub mod mm_types;
+#[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
+pub mod mmap;
+pub mod vma;
+
+// 5. User pages.
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "5", path = "../../../labs/05-cow/cow.rs")]
+pub mod cow;
+#[cfg(target_os = "none")]
+pub mod fault_common;
+#[cfg(target_os = "none")]
+pub mod filemap;
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
+pub mod memory;
 #[cfg(target_os = "none")]
 pub mod uaccess;
-pub mod vma;
-#[cfg(test)]
-mod vma_bench;
-pub mod vmstat;
 #[cfg(target_os = "none")]
 pub mod zap;
-pub mod zone;
+
+// 6. Region system calls.
+#[cfg(target_os = "none")]
+pub mod do_mmap;
+#[cfg(target_os = "none")]
+pub mod madvise;
+#[cfg(target_os = "none")]
+pub mod mprotect;
+
+// 7. Address spaces.
+#[cfg(target_os = "none")]
+pub mod dump;
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "2", path = "../../../labs/02-mm/mm_struct.rs")]
+pub mod mm_struct;
+
+// Host-only tests and benchmarks, which may use any layer.
+#[cfg(test)]
+mod bench;
+#[cfg(test)]
+mod mmap_tests;
+#[cfg(test)]
+mod vma_bench;

@@ -4,12 +4,11 @@
 
 use super::do_mmap::{PROT_EXEC, PROT_READ, PROT_WRITE, calc_vm_prot_bits, page_align, vm_stat_account};
 use super::kernel_pgtable::KernelTables;
-use super::layout::PAGE_SIZE;
-use super::mm_types::MmStruct;
+use super::mm_types::{MmStruct, VmaRef, vm_area_free};
 use super::mmap::{__vma_unlink, VmaError, find_vma, find_vma_prev, insert_vm_struct, split_vma, vma_merge};
 use super::pgwalk::{Walk, change_page_flags};
-use super::types::VirtAddr;
-use super::vma::{VmFlags, VmaRef, vm_area_free};
+use super::types::{PAGE_SIZE, VirtAddr};
+use super::vma::VmFlags;
 use crate::kernel::errno::Errno;
 
 /// `mprotect(start, len, prot)`: gives every page of the range `prot`; the

@@ -1,15 +1,15 @@
 //! The machine's memory as the rest of the kernel uses it: the one node
 //! (Linux's `contig_page_data`) behind a lock, and the allocation calls
-//! `alloc_pages` and `__free_pages`.
+//! `__alloc_pages` and `__free_pages`. Zeroing a new frame needs a
+//! temporary mapping, a layer up: `alloc_pages` in `highmem.rs` does it.
 
 use spin::{Mutex, MutexGuard, Once};
 
 use super::gfp::Gfp;
-use super::highmem::clear_highpage;
-use super::layout::{__pa, PAGE_SIZE};
+use super::layout::__pa;
 use super::page::PageFlags;
 use super::page_alloc::PgData;
-use super::types::{Pfn, VirtAddr};
+use super::types::{PAGE_SIZE, Pfn, VirtAddr};
 use crate::{pr_err, pr_warn};
 
 static CONTIG_PAGE_DATA: Once<Mutex<PgData>> = Once::new();
@@ -24,22 +24,18 @@ pub fn node() -> MutexGuard<'static, PgData> {
     CONTIG_PAGE_DATA.get().expect("the page allocator is not set up yet").lock()
 }
 
-/// Allocates 2^`order` frames as `gfp` allows; `None` (after a warning) if
-/// no zone of the request's zonelist has them above its minimum watermark.
-pub fn alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
-    let Some(pfn) = node().alloc(gfp, order) else {
+/// Allocates 2^`order` frames as `gfp` allows, with whatever they held;
+/// `None` (after a warning) if no zone of the request's zonelist has them
+/// above its minimum watermark. `Gfp::ZERO` is for `alloc_pages`.
+pub fn __alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
+    let pfn = node().alloc(gfp, order);
+    if pfn.is_none() {
         pr_warn!("page allocation failure: order:{order}, mode:{:#x}", gfp.bits());
-        return None;
-    };
-    if gfp.contains(Gfp::ZERO) {
-        for i in 0..1 << order {
-            clear_highpage(pfn + i);
-        }
     }
-    Some(pfn)
+    pfn
 }
 
-/// Releases a block from `alloc_pages`. A bad free (a double free, or a
+/// Releases a block from `__alloc_pages` or `alloc_pages`. A bad free (a double free, or a
 /// reserved frame) is reported and changes nothing.
 pub fn __free_pages(pfn: Pfn, order: usize) {
     if let Err(bad) = node().free(pfn, order) {

@@ -11,7 +11,27 @@
 use bitflags::bitflags;
 
 use super::types::Pfn;
-use super::zone::ZoneType;
+
+/// The zones a frame can belong to (Linux's `enum zone_type`); it is
+/// recorded in each `Page`, so it lives here, below the zones themselves.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum ZoneType {
+    Dma = 0,
+    Normal = 1,
+    HighMem = 2,
+}
+
+impl ZoneType {
+    pub const ALL: [ZoneType; 3] = [Self::Dma, Self::Normal, Self::HighMem];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Dma => "DMA",
+            Self::Normal => "Normal",
+            Self::HighMem => "HighMem",
+        }
+    }
+}
 
 bitflags! {
     /// The `PG_*` state bits of a frame.

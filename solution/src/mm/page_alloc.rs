@@ -12,9 +12,9 @@ use core::fmt;
 
 use super::buddy::{__free_one_page, __rmqueue};
 use super::gfp::{Gfp, gfp_zone, zonelist};
-use super::page::{Page, PageFlags, index};
+use super::page::{Page, PageFlags, ZoneType, index};
 use super::types::Pfn;
-use super::zone::{MAX_DMA_PFN, MAX_ORDER, Zone, ZoneType, setup_per_zone_pages_min, zone_watermark_ok};
+use super::zone::{MAX_DMA_PFN, MAX_ORDER, Zone, setup_per_zone_pages_min, zone_watermark_ok};
 
 /// The machine's memory: its zones and `mem_map` (Linux's `pg_data_t` of
 /// its single node).

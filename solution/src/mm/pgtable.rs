@@ -17,8 +17,7 @@ use core::ops::{Index, IndexMut};
 
 use bitflags::bitflags;
 
-use super::layout::PAGE_SHIFT;
-use super::types::{Pfn, VirtAddr};
+use super::types::{PAGE_SHIFT, Pfn, VirtAddr};
 
 /// Bits of the virtual address above the page-directory index.
 pub const PGDIR_SHIFT: u32 = 22;

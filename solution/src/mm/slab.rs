@@ -18,10 +18,10 @@ use core::ptr::null_mut;
 use spin::Mutex;
 
 use super::gfp::{GFP_KERNEL, Gfp};
-use super::layout::{__pa, __va, PAGE_SIZE};
-use super::node::{__free_pages, alloc_pages, node};
+use super::layout::{__pa, __va};
+use super::node::{__alloc_pages, __free_pages, node};
 use super::page::{PageFlags, PageList, index};
-use super::types::{Pfn, VirtAddr};
+use super::types::{PAGE_SIZE, Pfn, VirtAddr};
 
 /// Object sizes of the caches: 16, 32, ..., 2048.
 const MIN_SHIFT: u32 = 4;
@@ -46,7 +46,7 @@ fn page_order(size: usize) -> usize {
 /// Allocates an object as `layout` asks; null when memory is out.
 pub fn kmalloc(layout: Layout) -> *mut u8 {
     let Some(cache) = cache_index(layout) else {
-        return alloc_pages(GFP_KERNEL | Gfp::HIGH, page_order(layout.size()))
+        return __alloc_pages(GFP_KERNEL | Gfp::HIGH, page_order(layout.size()))
             .map_or(null_mut(), |pfn| __va(pfn.addr()).as_mut_ptr());
     };
     let mut caches = CACHES.lock();
@@ -73,7 +73,7 @@ pub fn kmalloc(layout: Layout) -> *mut u8 {
 
 /// A new slab of `size`-byte objects, all free, on `partial`.
 fn new_slab(partial: &mut PageList, size: u32) -> Option<Pfn> {
-    let slab = alloc_pages(GFP_KERNEL | Gfp::HIGH, 0)?;
+    let slab = __alloc_pages(GFP_KERNEL | Gfp::HIGH, 0)?;
     let base = __va(slab.addr()).as_u32();
     let mut next = 0;
     for object in (base..base + PAGE_SIZE).step_by(size as usize).rev() {

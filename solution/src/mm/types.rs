@@ -4,7 +4,12 @@
 use core::fmt;
 use core::ops::Add;
 
-use super::layout::{PAGE_SHIFT, PAGE_SIZE};
+// ANCHOR: page_size
+/// The processor's page: 4 KiB, the unit of every mapping and of the page
+/// allocator. It lives with the address types, the bottom layer of `mm`.
+pub const PAGE_SHIFT: u32 = 12;
+pub const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
+// ANCHOR_END: page_size
 
 /// A physical address (the kernel sees at most 4 GiB: no PAE).
 #[repr(transparent)]

@@ -15,11 +15,10 @@
 //! Page 0 and the pages up to `MMAP_MIN_ADDR` can never be mapped, so a
 //! NULL pointer (or a small offset from one) always fails here.
 
-use super::layout::PAGE_SIZE;
 use super::mm_types::{MmStruct, TASK_SIZE};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
-use super::types::VirtAddr;
+use super::types::{PAGE_SIZE, VirtAddr};
 use crate::arch::x86::fault::fault_in_user_page;
 
 /// A user range the caller may not access (`-EFAULT`) in full: only its

@@ -4,12 +4,11 @@
 
 use super::cow::counts_as_anon;
 use super::kernel_pgtable::KernelTables;
-use super::layout::PAGE_SIZE;
 use super::mm_types::MmStruct;
 use super::node::put_page;
 use super::pgtable::{pgd_addr_end, pgd_index};
 use super::pgwalk::unmap_page;
-use super::types::VirtAddr;
+use super::types::{PAGE_SIZE, VirtAddr};
 
 /// Unmaps every page of `mm` in `[start, end)`: each entry is cleared and
 /// flushed, its frame loses a reference (freed with the last) and leaves

@@ -9,7 +9,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::page::{Page, PageFlags, PageList, index};
+use super::page::{Page, PageFlags, PageList, ZoneType, index};
 use super::types::Pfn;
 
 /// Free blocks come in orders 0..MAX_ORDER: 1 page up to 1024 pages (4 MiB).
@@ -19,25 +19,6 @@ pub const MAX_DMA_PFN: u32 = (16 << 20) >> 12;
 /// The most pages reclaim handles at once; the floor of a highmem zone's
 /// minimum watermark.
 const SWAP_CLUSTER_MAX: u32 = 32;
-
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub enum ZoneType {
-    Dma = 0,
-    Normal = 1,
-    HighMem = 2,
-}
-
-impl ZoneType {
-    pub const ALL: [ZoneType; 3] = [Self::Dma, Self::Normal, Self::HighMem];
-
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Dma => "DMA",
-            Self::Normal => "Normal",
-            Self::HighMem => "HighMem",
-        }
-    }
-}
 
 /// The free blocks of one order.
 #[derive(Clone, Debug)]

@@ -14,11 +14,12 @@ use spin::{Mutex, MutexGuard};
 use crate::fs::file::FdTable;
 use crate::lib::fallible::kbox;
 use crate::mm::gfp::GFP_KERNEL;
-use crate::mm::layout::{__va, PAGE_SIZE};
+use crate::mm::highmem::alloc_pages;
+use crate::mm::layout::__va;
 use crate::mm::mm_struct::init_mm;
 use crate::mm::mm_types::MmRef;
-use crate::mm::node::{__free_pages, alloc_pages};
-use crate::mm::types::Pfn;
+use crate::mm::node::__free_pages;
+use crate::mm::types::{PAGE_SIZE, Pfn};
 
 pub type Pid = u32;
 

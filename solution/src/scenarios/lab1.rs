@@ -9,15 +9,14 @@ use alloc::vec::Vec;
 use crate::arch::x86::sections::kernel_sections;
 use crate::mm::dump::{buddyinfo, show_buddyinfo, show_meminfo, show_page_tables, show_walk, show_zoneinfo};
 use crate::mm::gfp::{GFP_DMA, GFP_HIGHUSER, GFP_KERNEL, Gfp};
-use crate::mm::highmem::{KmType, kmap_atomic};
-use crate::mm::init::{high_memory, in_direct_map};
+use crate::mm::highmem::{KmType, alloc_pages, high_memory, in_direct_map, kmap_atomic};
 use crate::mm::kernel_pgtable::{map_kernel_page, protect_kernel_page, unmap_kernel_page};
-use crate::mm::layout::{__pa, __va, PAGE_OFFSET, PAGE_SIZE, vmalloc_start};
-use crate::mm::node::{__free_pages, alloc_pages, node, nr_free_pages};
+use crate::mm::layout::{__pa, __va, PAGE_OFFSET, vmalloc_start};
+use crate::mm::node::{__free_pages, node, nr_free_pages};
 use crate::mm::page::index;
 use crate::mm::pgtable::PteFlags;
 use crate::mm::pgwalk::Walk;
-use crate::mm::types::{Pfn, VirtAddr};
+use crate::mm::types::{PAGE_SIZE, Pfn, VirtAddr};
 use crate::pr_info;
 
 /// The zones of this machine as `/proc/zoneinfo`, `/proc/buddyinfo` and
