@@ -18,6 +18,9 @@ pub const TARGET_JSON: &str = "targets/i686-unknown-none.json";
 pub enum Kernel {
     /// The reference kernel in `solution/`.
     Reference,
+    /// The reference kernel with its `debug_vm` checks (Linux's
+    /// `CONFIG_DEBUG_VM`), which panic on a broken invariant.
+    DebugVm,
     /// The reference kernel with the student's files for these labs.
     Labs(Vec<u8>),
 }
@@ -30,14 +33,14 @@ impl Kernel {
 
     fn package(&self) -> &'static str {
         match self {
-            Self::Reference => "solution",
+            Self::Reference | Self::DebugVm => "solution",
             Self::Labs(_) => "labs",
         }
     }
 
     fn binary(&self) -> &'static str {
         match self {
-            Self::Reference => "kernel",
+            Self::Reference | Self::DebugVm => "kernel",
             Self::Labs(_) => "lab-kernel",
         }
     }
@@ -46,6 +49,7 @@ impl Kernel {
     pub fn name(&self) -> String {
         match self {
             Self::Reference => "reference".into(),
+            Self::DebugVm => "debug-vm".into(),
             Self::Labs(labs) if labs.len() == 1 => format!("lab{}", labs[0]),
             Self::Labs(labs) => {
                 format!("labs{}-{}", labs.first().unwrap_or(&0), labs.last().unwrap_or(&0))
@@ -58,6 +62,7 @@ impl fmt::Display for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Reference => write!(f, "the reference kernel"),
+            Self::DebugVm => write!(f, "the reference kernel with debug_vm"),
             Self::Labs(labs) if labs.len() == 1 => write!(f, "your lab {} kernel", labs[0]),
             Self::Labs(_) => write!(f, "your cumulative kernel ({})", self.name()),
         }
@@ -151,9 +156,13 @@ pub fn build(kernel: &Kernel) -> Result<PathBuf, String> {
         KernelToolchain::detect().ok_or("no Rust library sources for the kernel; run `cargo xtask setup`")?;
     let mut cmd = kernel_cargo("build", toolchain);
     cmd.args(["--package", kernel.package()]);
-    if let Kernel::Labs(labs) = kernel {
-        let features: Vec<String> = labs.iter().map(|n| format!("lab{n}")).collect();
-        cmd.args(["--features", &features.join(",")]);
+    match kernel {
+        Kernel::Reference => {}
+        Kernel::DebugVm => _ = cmd.args(["--features", "debug_vm"]),
+        Kernel::Labs(labs) => {
+            let features: Vec<String> = labs.iter().map(|n| format!("lab{n}")).collect();
+            cmd.args(["--features", &features.join(",")]);
+        }
     }
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {

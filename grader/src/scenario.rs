@@ -68,6 +68,7 @@ const FUZZ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Book sections.
 const PROCESSES: &str = "book/src/processes.md";
 const FUZZING: &str = "book/src/processes.md#fuzzing-the-system-calls";
+const LONG_CALLS: &str = "book/src/processes.md#long-system-calls";
 const LAB2_MMSTEPS: &str = "book/src/labs/lab2-mm.md#fork-exec-and-exit";
 const LAB2_COUNTS: &str = "book/src/labs/lab2-mm.md#two-counts";
 const LAB2_TEARDOWN: &str = "book/src/labs/lab2-mm.md#tearing-an-address-space-down";
@@ -288,6 +289,15 @@ pub fn all() -> Vec<Scenario> {
             0,
             "bad arguments to mmap, munmap, mprotect and brk get Linux's error numbers (compare with cargo xtask oracle cmman)",
             PROCESSES,
+        ),
+        program(
+            "cpopulate",
+            "/bin/cpopulate",
+            "",
+            None,
+            0,
+            "a long system call (mmap2 with MAP_POPULATE) must let other tasks run between batches of pages (cond_resched)",
+            LONG_CALLS,
         ),
         program(
             "forkwait",

@@ -79,6 +79,7 @@ scenario_tests! {
     kheap => "kheap",
     segv => "segv",
     cmman => "cmman",
+    cpopulate => "cpopulate",
     forkwait => "forkwait",
     fuzz => "fuzz",
     shell => "shell",

@@ -60,7 +60,7 @@
 //! own keys, to find the empty link where a new node belongs and that link's
 //! parent; [`rb_link_node`] puts the node there, red, and [`rb_insert_color`]
 //! rebalances. A lookup is the same loop without the insertion. A keyed insert
-//! (`insert` in `rbtree_tests.rs` is this, compiled):
+//! (`insert` in `lib/tests/rbtree.rs` is this, compiled):
 //!
 //! ```ignore
 //! struct Item { key: u32, node: RbNode }
@@ -520,7 +520,7 @@ fn check_subtree(link: RbLink, parent: RbLink, parent_color: RbColor) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lib::rbtree_tests::{Tree, XorShift, new_item};
+    use crate::lib::tests::rbtree::{Tree, XorShift, new_item};
 
     /// A tree built field by field, bypassing the algorithms: key `i` gets
     /// `colors[i]`, key 0 is the root, and each edge `(parent, child, side)`

@@ -22,8 +22,8 @@ const BOOTS: usize = 5;
 pub fn bench() -> Result {
     setup::ensure_rust_src()?;
     setup::ensure_qemu()?;
-    host_benchmark("mm::bench::buddy_benchmark", "the buddy benchmark")?;
-    host_benchmark("mm::vma_bench::find_vma_benchmark", "the find_vma benchmark")?;
+    host_benchmark("mm::tests::bench::buddy_benchmark", "the buddy benchmark")?;
+    host_benchmark("mm::tests::vma_bench::find_vma_benchmark", "the find_vma benchmark")?;
     boot_time()?;
     fork_benchmark()
 }

@@ -1,6 +1,6 @@
 //! `fuzz`: a campaign of the system-call fuzzer (`user/src/bin/fuzz.rs`)
 //! on the reference kernel. `cargo xtask fuzz --seeds A..B [--per-boot N]
-//! [--calls N]` boots a fresh kernel for each slice of N seeds, with the
+//! [--calls N] [--debug-vm]` boots a fresh kernel for each slice of N seeds, with the
 //! fuzzer as `init` on the `fuzz` scenario's machine, and prints for each
 //! boot its verdict and the calls it made per second of wall time. For a
 //! boot that panicked or hung it runs the seed that was running again,
@@ -34,6 +34,10 @@ pub struct FuzzArgs {
     /// System calls each seed's worker makes.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
     calls: u32,
+    /// Fuzz the kernel built with its `debug_vm` invariant checks (slower,
+    /// but a broken region tree, free list or freed frame panics at once).
+    #[arg(long)]
+    debug_vm: bool,
 }
 
 /// `A..B` with `A < B`.
@@ -60,11 +64,12 @@ const LAST_CALLS: usize = 10;
 pub fn fuzz(args: &FuzzArgs) -> Result {
     setup::ensure_rust_src()?;
     setup::ensure_qemu()?;
-    let kernel = build(&Kernel::Reference)?;
+    let which = if args.debug_vm { Kernel::DebugVm } else { Kernel::Reference };
+    let kernel = build(&which)?;
     build_initrd()?;
     let (seeds, per_boot) = (&args.seeds, args.per_boot);
     println!(
-        "fuzzing the reference kernel: seeds {}..{}, {per_boot} per boot, {} calls each",
+        "fuzzing {which}: seeds {}..{}, {per_boot} per boot, {} calls each",
         seeds.start, seeds.end, args.calls
     );
     let (mut calls, mut wall, mut failed) = (0, Duration::ZERO, Vec::new());

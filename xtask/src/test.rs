@@ -20,8 +20,10 @@ pub fn test() -> Result {
     setup::setup_all()?;
     let started = Instant::now();
     step("host unit tests and snapshot tests (cargo test)", host_tests)?;
+    step("the reference kernel's host tests under Miri", miri_tests)?;
     step("lab crates in sync with solution/", || labs(&LabsArgs::check_only()))?;
     step("every scenario on the reference kernel, 3 runs each", reference_is_deterministic)?;
+    step("every scenario once with the debug_vm checks on", debug_vm_holds)?;
     for lab in LABS {
         step(&format!("unmodified lab {} crate", lab.number), || unmodified_lab(lab.number))?;
         step(&format!("lab {} crate with the reference pasted back", lab.number), || solved_lab(lab.number))?;
@@ -40,6 +42,28 @@ fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     Ok(())
 }
 
+/// The reference kernel's host tests (the buddy allocator, the red-black
+/// tree, the regions, the page-table walk on simulated memory...) under
+/// Miri, which reports undefined behaviour: the raw pointers of the tree
+/// and the region handles above all. Miri needs a nightly toolchain with
+/// its component; without one the step says how to get it and passes.
+fn miri_tests() -> Result {
+    let probe = std::process::Command::new("cargo").args(["+nightly", "miri", "--version"]).output();
+    if !probe.is_ok_and(|out| out.status.success()) {
+        println!(
+            "skipped: no Miri; `rustup toolchain install nightly --component miri,rust-src` installs it"
+        );
+        return Ok(());
+    }
+    let status = std::process::Command::new("cargo")
+        .current_dir(grader::workspace_root())
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .args(["+nightly", "miri", "test", "-p", "solution", "--bin", "kernel"])
+        .status()
+        .map_err(|e| format!("cannot run cargo miri: {e}"))?;
+    status.success().then_some(()).ok_or_else(|| "Miri found undefined behaviour, or a test failed".into())
+}
+
 fn host_tests() -> Result {
     let status = cargo("test")
         .env("INSTA_UPDATE", "no")
@@ -51,6 +75,13 @@ fn host_tests() -> Result {
 fn reference_is_deterministic() -> Result {
     let outcomes = grade(&Kernel::Reference, &scenario::all(), REPEAT)?;
     all_passed(&outcomes)
+}
+
+/// The reference kernel built with `debug_vm` (regions validated at every
+/// unlock, free lists at every exit, freed frames poisoned) gives every
+/// scenario's snapshot: the checks print nothing unless one fails.
+fn debug_vm_holds() -> Result {
+    all_passed(&grade(&Kernel::DebugVm, &scenario::all(), 1)?)
 }
 
 fn all_passed(outcomes: &[Outcome]) -> Result {
@@ -93,7 +124,7 @@ fn solved_lab(n: u8) -> Result {
 
 /// The C programs that make the oracle comparison: the same binary must
 /// print the same and end the same on Debian's Linux and on vmlab.
-const DIFFERENTIAL: &[&str] = &["chello", "cabi", "cmman", "cmaps", "cfault", "ccow"];
+const DIFFERENTIAL: &[&str] = &["chello", "cabi", "cmman", "cmaps", "cfault", "ccow", "cpopulate"];
 
 /// Runs each differential program on Linux (Debian's i386 kernel, fetched
 /// once) and on the reference kernel, and compares. Without a way to fetch

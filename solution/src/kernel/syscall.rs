@@ -69,11 +69,11 @@ pub fn do_syscall(regs: &mut PtRegs) {
             schedule();
             Ok(0)
         }
-        NR_BRK => sys_mman::brk(a),
-        NR_MMAP2 => sys_mman::mmap2(a, b, c, regs.esi, regs.edi, regs.ebp),
-        NR_MUNMAP => sys_mman::munmap(a, b),
-        NR_MPROTECT => sys_mman::mprotect(a, b, c),
-        NR_MADVISE => sys_mman::madvise(a, b, c),
+        NR_BRK => sys_mman::sys_brk(a),
+        NR_MMAP2 => sys_mman::sys_mmap2(a, b, c, regs.esi, regs.edi, regs.ebp),
+        NR_MUNMAP => sys_mman::sys_munmap(a, b),
+        NR_MPROTECT => sys_mman::sys_mprotect(a, b, c),
+        NR_MADVISE => sys_mman::sys_madvise(a, b, c),
         _ => Err(Errno::ENOSYS),
     };
     regs.eax = to_eax(result);

@@ -5,4 +5,4 @@ pub mod fallible;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/rbtree.rs")]
 pub mod rbtree;
 #[cfg(test)]
-mod rbtree_tests;
+mod tests;

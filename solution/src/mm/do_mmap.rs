@@ -2,18 +2,18 @@
 //! and stack growth (the system-call half of Linux's `mm/mmap.c`). They only
 //! change regions: pages come later, one fault at a time.
 
+use super::error::MmError;
 use super::filemap::INITRD_VM_OPS;
 use super::memory::handle_mm_fault;
 use super::mm_types::{MmStruct, TASK_SIZE, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
 use super::mmap::{
-    __vma_unlink, VmaError, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma,
-    split_vma, vma_merge,
+    __vma_unlink, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma, split_vma,
+    vma_merge,
 };
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::vma::VmFlags;
 use super::zap::zap_page_range;
 use crate::fs::initramfs::File;
-use crate::kernel::errno::Errno;
 
 /// Where `mmap` starts looking for room (Linux's legacy i386 layout, a
 /// third of the way up user space).
@@ -36,7 +36,7 @@ pub const MAP_ANONYMOUS: u32 = 0x20;
 pub const MAP_GROWSDOWN: u32 = 0x100;
 pub const MAP_LOCKED: u32 = 0x2000;
 pub const MAP_POPULATE: u32 = 0x8000;
-/// `MAP_FIXED` that refuses to replace (Linux 4.17's): `-EEXIST`.
+/// `MAP_FIXED` that refuses to replace (Linux 4.17's): `MmError::Exists`.
 pub const MAP_FIXED_NOREPLACE: u32 = 0x10_0000;
 
 /// `len` rounded up to whole pages, or `None` past the end of user space.
@@ -72,10 +72,10 @@ pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
     mm.hiwater_vm = mm.hiwater_vm.max(mm.total_vm);
 }
 
-/// `-EPERM` for a mapping that would start below `MMAP_MIN_ADDR` (Linux's
+/// `BelowMinAddr` for a mapping that would start below `MMAP_MIN_ADDR` (Linux's
 /// `security_mmap_addr`).
-fn check_mmap_addr(addr: VirtAddr) -> Result<(), Errno> {
-    if addr.as_u32() < MMAP_MIN_ADDR { Err(Errno::EPERM) } else { Ok(()) }
+fn check_mmap_addr(addr: VirtAddr) -> Result<(), MmError> {
+    if addr.as_u32() < MMAP_MIN_ADDR { Err(MmError::BelowMinAddr) } else { Ok(()) }
 }
 
 /// A free range of `len` bytes: at `hint` if it is free, else the lowest
@@ -113,29 +113,29 @@ pub fn do_mmap_pgoff(
     flags: u32,
     file: Option<File<'static>>,
     pgoff: u32,
-) -> Result<VirtAddr, Errno> {
+) -> Result<VirtAddr, MmError> {
     if len == 0 {
-        return Err(Errno::EINVAL);
+        return Err(MmError::ZeroLength);
     }
-    let len = page_align(len).ok_or(Errno::ENOMEM)?;
+    let len = page_align(len).ok_or(MmError::NoRoom)?;
     // Every file page of a region then fits a u32, so no later `vm_pgoff`
     // sum (`linear_page_index`, `split_vma`, `vma_merge`) can wrap.
-    pgoff.checked_add(len / PAGE_SIZE).ok_or(Errno::EOVERFLOW)?;
+    pgoff.checked_add(len / PAGE_SIZE).ok_or(MmError::OffsetOverflow)?;
     let shared = match flags & (MAP_SHARED | MAP_PRIVATE) {
         MAP_SHARED => true,
         MAP_PRIVATE => false,
-        _ => return Err(Errno::EINVAL),
+        _ => return Err(MmError::BadFlags),
     };
     // No shmem behind shared anonymous memory: fork could not share pages
     // faulted in after it.
     if shared && file.is_none() {
-        return Err(Errno::EINVAL);
+        return Err(MmError::BadFlags);
     }
     let mut vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | VmFlags::MAY_ALL;
     if shared {
         // The initrd is read-only: a shared mapping of it may never write.
         if prot & PROT_WRITE != 0 {
-            return Err(Errno::EACCES);
+            return Err(MmError::Denied);
         }
         vm_flags |= VmFlags::MAYSHARE;
         vm_flags.remove(VmFlags::MAYWRITE);
@@ -143,22 +143,19 @@ pub fn do_mmap_pgoff(
     // The argument checks come first: `MAP_FIXED` below unmaps what is there.
     let addr = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         if !addr.is_page_aligned() || addr.as_u32() > TASK_SIZE - len {
-            return Err(Errno::EINVAL);
+            return Err(MmError::BadAddress);
         }
         check_mmap_addr(addr)?;
         let end = VirtAddr::new(addr.as_u32() + len);
         if flags & MAP_FIXED_NOREPLACE != 0 && find_vma_intersection(mm, addr, end).is_some() {
-            return Err(Errno::EEXIST);
+            return Err(MmError::Exists);
         }
         do_munmap(mm, addr, len)?;
         addr
     } else {
-        get_unmapped_area(mm, addr, len).ok_or(Errno::ENOMEM)?
+        get_unmapped_area(mm, addr, len).ok_or(MmError::NoRoom)?
     };
     mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
-    if flags & (MAP_POPULATE | MAP_LOCKED) != 0 {
-        make_pages_present(mm, addr, VirtAddr::new(addr.as_u32() + len));
-    }
     Ok(addr)
 }
 
@@ -171,13 +168,14 @@ pub fn mmap_region(
     flags: VmFlags,
     file: Option<File<'static>>,
     pgoff: u32,
-) -> Result<VmaRef, Errno> {
+) -> Result<VmaRef, MmError> {
     let end = VirtAddr::new(addr.as_u32() + len);
     let (_, prev) = find_vma_prev(mm, addr);
     let vma = match vma_merge(mm, prev, addr, end, flags, file.as_ref(), pgoff) {
         Some(vma) => vma,
         None => {
-            let vma = vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags)).ok_or(Errno::ENOMEM)?;
+            let vma =
+                vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags)).ok_or(MmError::NoMemory)?;
             if file.is_some() {
                 let v = vma.get_mut(mm);
                 (v.vm_file, v.vm_pgoff, v.vm_ops) = (file, pgoff, Some(&INITRD_VM_OPS));
@@ -185,7 +183,7 @@ pub fn mmap_region(
             if let Err(error) = insert_vm_struct(mm, vma) {
                 // SAFETY: allocated above and linked nowhere.
                 unsafe { vm_area_free(vma) };
-                return Err(vma_errno(error));
+                return Err(error.into());
             }
             vma
         }
@@ -194,43 +192,37 @@ pub fn mmap_region(
     Ok(vma)
 }
 
-/// The error number for a failed region change.
-fn vma_errno(error: VmaError) -> Errno {
-    match error {
-        VmaError::TooManyMaps | VmaError::NoMemory => Errno::ENOMEM,
-        VmaError::Overlap => Errno::EINVAL,
-    }
-}
-
 /// Faults in every page of `[start, end)` now, writable where the region
 /// allows (Linux's `make_pages_present`, for `MAP_POPULATE` and
-/// `MAP_LOCKED`). Stops quietly when memory runs out.
-pub fn make_pages_present(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) {
+/// `MAP_LOCKED`). Returns false, having stopped, at the first page that
+/// cannot be had: no region there, or no memory.
+pub fn make_pages_present(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) -> bool {
     for addr in (start.as_u32()..end.as_u32()).step_by(PAGE_SIZE as usize).map(VirtAddr::new) {
-        let Some(vma) = find_vma(mm, addr) else { return };
+        let Some(vma) = find_vma(mm, addr).filter(|vma| vma.get(mm).vm_start <= addr) else { return false };
         let write = vma.get(mm).vm_flags.contains(VmFlags::WRITE);
         if handle_mm_fault(mm, vma, addr, write).is_err() {
-            return;
+            return false;
         }
     }
+    true
 }
 
 /// Removes `[start, start + len)` from the address space, splitting the
 /// regions it cuts (Linux's `do_munmap`). Unmapped parts are skipped.
-pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), Errno> {
-    let len = page_align(len).filter(|&len| len != 0).ok_or(Errno::EINVAL)?;
+pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), MmError> {
+    let len = page_align(len).filter(|&len| len != 0).ok_or(MmError::ZeroLength)?;
     if !start.is_page_aligned() || start.as_u32() > TASK_SIZE - len {
-        return Err(Errno::EINVAL);
+        return Err(MmError::BadAddress);
     }
     let end = VirtAddr::new(start.as_u32() + len);
     let Some(vma) = find_vma(mm, start).filter(|vma| vma.get(mm).vm_start < end) else {
         return Ok(());
     };
     if vma.get(mm).vm_start < start {
-        split_vma(mm, vma, start, false).map_err(vma_errno)?;
+        split_vma(mm, vma, start, false)?;
     }
     if let Some(last) = find_vma(mm, end).filter(|last| last.get(mm).vm_start < end) {
-        split_vma(mm, last, end, true).map_err(vma_errno)?;
+        split_vma(mm, last, end, true)?;
     }
     let (_, prev) = find_vma_prev(mm, start);
     while let Some(vma) = prev.map_or(mm.mmap, |p| p.get(mm).vm_next).filter(|v| v.get(mm).vm_start < end) {
@@ -256,24 +248,25 @@ unsafe fn unmap_region(mm: &mut MmStruct, vma: VmaRef) {
 
 /// Adds `len` bytes of anonymous read-write memory at `addr`, which must be
 /// free (Linux's `do_brk`): the heap, and an executable's `.bss`.
-pub fn do_brk(mm: &mut MmStruct, addr: VirtAddr, len: u32) -> Result<(), Errno> {
-    let len = page_align(len).ok_or(Errno::ENOMEM)?;
+pub fn do_brk(mm: &mut MmStruct, addr: VirtAddr, len: u32) -> Result<(), MmError> {
+    let len = page_align(len).ok_or(MmError::NoRoom)?;
     let end =
-        VirtAddr::new(addr.as_u32().checked_add(len).filter(|&end| end <= TASK_SIZE).ok_or(Errno::ENOMEM)?);
+        VirtAddr::new(addr.as_u32().checked_add(len).filter(|&end| end <= TASK_SIZE).ok_or(MmError::NoRoom)?);
     if len == 0 {
         return Ok(());
     }
     check_mmap_addr(addr)?;
     if find_vma_intersection(mm, addr, end).is_some() {
-        return Err(Errno::ENOMEM);
+        return Err(MmError::NoRoom);
     }
     let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::MAY_ALL;
     mmap_region(mm, addr, len, flags, None, 0).map(|_| ())
 }
 
-/// `brk(addr)`: moves the end of the heap to `addr` and returns the new
-/// end, or the old one if it cannot move (Linux's `sys_brk`).
-pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
+/// Moves the end of the heap to `brk` and returns the new end, or the old
+/// one if it cannot move: the body of Linux's `sys_brk` (the entry point,
+/// `sys_brk` in `kernel/sys_mman.rs`, finds the address space).
+pub fn do_sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
     if brk < mm.start_brk {
         return mm.brk;
     }
@@ -286,7 +279,7 @@ pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
     } else if find_vma_intersection(mm, VirtAddr::new(old_end), VirtAddr::new(new_end + PAGE_SIZE)).is_some()
     {
         // The heap keeps a page of distance from the next region.
-        Err(Errno::ENOMEM)
+        Err(MmError::NoRoom)
     } else {
         do_brk(mm, VirtAddr::new(old_end), new_end - old_end)
     };
@@ -299,12 +292,12 @@ pub fn sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
 /// Grows the stack region `vma`, the one `find_vma(addr)` found (so no
 /// region lies between `addr` and it), down to cover `addr` (Linux's
 /// `expand_stack`), within `RLIMIT_STACK` and never below `MMAP_MIN_ADDR`.
-pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), Errno> {
+pub fn expand_stack(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr) -> Result<(), MmError> {
     let addr = addr.page_down();
     check_mmap_addr(addr)?;
     let v = vma.get_mut(mm);
     if v.vm_end.as_u32() - addr.as_u32() > RLIMIT_STACK {
-        return Err(Errno::ENOMEM);
+        return Err(MmError::NoRoom);
     }
     let grow = (v.vm_start.as_u32() - addr.as_u32()) / PAGE_SIZE;
     v.vm_start = addr;

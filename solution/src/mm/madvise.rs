@@ -3,11 +3,11 @@
 //! is acted on: `MADV_DONTFORK` and `MADV_DOFORK` set and clear
 //! `VM_DONTCOPY`, so that `fork` leaves the range out of the child.
 
+use super::error::MmError;
 use super::mm_types::MmStruct;
 use super::mprotect::change_range_flags;
 use super::types::VirtAddr;
 use super::vma::VmFlags;
-use crate::kernel::errno::Errno;
 
 pub const MADV_NORMAL: u32 = 0;
 pub const MADV_RANDOM: u32 = 1;
@@ -16,13 +16,13 @@ pub const MADV_WILLNEED: u32 = 3;
 pub const MADV_DONTFORK: u32 = 10;
 pub const MADV_DOFORK: u32 = 11;
 
-/// `madvise(start, len, advice)`. Read-ahead advice is accepted and
+/// `madvise(start, len, advice)` (Linux's `do_madvise`). Read-ahead advice is accepted and
 /// ignored: there is no disk to read ahead from.
-pub fn sys_madvise(mm: &mut MmStruct, start: VirtAddr, len: u32, advice: u32) -> Result<(), Errno> {
+pub fn do_madvise(mm: &mut MmStruct, start: VirtAddr, len: u32, advice: u32) -> Result<(), MmError> {
     match advice {
         MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED => Ok(()),
         MADV_DONTFORK => change_range_flags(mm, start, len, |flags| Ok(flags | VmFlags::DONTCOPY)),
         MADV_DOFORK => change_range_flags(mm, start, len, |flags| Ok(flags - VmFlags::DONTCOPY)),
-        _ => Err(Errno::EINVAL),
+        _ => Err(MmError::BadFlags),
     }
 }

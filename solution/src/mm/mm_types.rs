@@ -19,7 +19,7 @@
 //! lock is held; a region is borrowed from it (`VmaRef::get`).
 
 use alloc::boxed::Box;
-use core::ops::Deref;
+use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 use core::sync::atomic::AtomicU32;
 
@@ -77,8 +77,28 @@ impl MmCell {
     /// `up_write`). With one processor and no preemption in the kernel,
     /// nobody else can be holding it: locking it again before the first
     /// guard is gone is a bug of the kernel, and panics rather than hangs.
-    pub fn lock(&self) -> MutexGuard<'_, MmStruct> {
-        self.mmap_sem.try_lock().expect("an address space locked twice")
+    pub fn lock(&self) -> MmGuard<'_> {
+        MmGuard(self.mmap_sem.try_lock().expect("an address space locked twice"))
+    }
+}
+
+/// A held `mmap_sem`: the address space, exclusively, until the guard
+/// drops. Built with the `debug_vm` feature (Linux's `CONFIG_DEBUG_VM`),
+/// dropping it checks the regions (`debug_vm.rs`), so that a change that
+/// broke them is caught at the unlock that ends it.
+pub struct MmGuard<'a>(MutexGuard<'a, MmStruct>);
+
+impl Deref for MmGuard<'_> {
+    type Target = MmStruct;
+
+    fn deref(&self) -> &MmStruct {
+        &self.0
+    }
+}
+
+impl DerefMut for MmGuard<'_> {
+    fn deref_mut(&mut self) -> &mut MmStruct {
+        &mut self.0
     }
 }
 
@@ -399,7 +419,7 @@ pub unsafe fn vm_area_free(vma: VmaRef) {
 #[cfg(test)]
 pub struct TestMm {
     mm: MmRef,
-    guard: core::mem::ManuallyDrop<MutexGuard<'static, MmStruct>>,
+    guard: core::mem::ManuallyDrop<MmGuard<'static>>,
 }
 
 #[cfg(test)]

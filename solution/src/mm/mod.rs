@@ -47,6 +47,7 @@ pub mod pgwalk;
 pub mod slab;
 
 // 4. Regions.
+pub mod error;
 pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
 pub mod mmap;
@@ -77,6 +78,8 @@ pub mod madvise;
 pub mod mprotect;
 
 // 7. Address spaces.
+#[cfg(feature = "debug_vm")]
+pub mod debug_vm;
 #[cfg(target_os = "none")]
 pub mod dump;
 #[cfg(target_os = "none")]
@@ -85,8 +88,4 @@ pub mod mm_struct;
 
 // Host-only tests and benchmarks, which may use any layer.
 #[cfg(test)]
-mod bench;
-#[cfg(test)]
-mod mmap_tests;
-#[cfg(test)]
-mod vma_bench;
+mod tests;

@@ -3,47 +3,47 @@
 //! neighbours that now match, and their present pages re-protected.
 
 use super::do_mmap::{PROT_EXEC, PROT_READ, PROT_WRITE, calc_vm_prot_bits, page_align, vm_stat_account};
+use super::error::MmError;
 use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmStruct, VmaRef, vm_area_free};
-use super::mmap::{__vma_unlink, VmaError, find_vma, find_vma_prev, insert_vm_struct, split_vma, vma_merge};
+use super::mmap::{__vma_unlink, find_vma, find_vma_prev, insert_vm_struct, split_vma, vma_merge};
 use super::pgwalk::{Walk, change_page_flags};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::vma::VmFlags;
-use crate::kernel::errno::Errno;
 
 /// `mprotect(start, len, prot)`: gives every page of the range `prot`; the
-/// whole range must be mapped (Linux's `sys_mprotect`).
-pub fn sys_mprotect(mm: &mut MmStruct, start: VirtAddr, len: u32, prot: u32) -> Result<(), Errno> {
+/// whole range must be mapped (Linux's `do_mprotect_pkey`, without keys).
+pub fn do_mprotect(mm: &mut MmStruct, start: VirtAddr, len: u32, prot: u32) -> Result<(), MmError> {
     if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
-        return Err(Errno::EINVAL);
+        return Err(MmError::BadFlags);
     }
     change_range_flags(mm, start, len, |old| {
         let flags = (old - VmFlags::ACCESS) | calc_vm_prot_bits(prot);
         // Each access bit needs its `MAY*` bit, four places up.
         match VmFlags::from_bits_retain(flags.bits() >> 4).contains(flags & VmFlags::ACCESS) {
             true => Ok(flags),
-            false => Err(Errno::EACCES),
+            false => Err(MmError::Denied),
         }
     })
 }
 
 /// Gives each region's part of `[start, start + len)` the flags `change`
 /// makes of its own, splitting and merging regions as needed: the loop of
-/// `mprotect` and `madvise`. The whole range must be mapped (`-ENOMEM`).
+/// `mprotect` and `madvise`. The whole range must be mapped (`NotMapped`).
 pub fn change_range_flags(
     mm: &mut MmStruct,
     start: VirtAddr,
     len: u32,
-    change: impl Fn(VmFlags) -> Result<VmFlags, Errno>,
-) -> Result<(), Errno> {
+    change: impl Fn(VmFlags) -> Result<VmFlags, MmError>,
+) -> Result<(), MmError> {
     if !start.is_page_aligned() {
-        return Err(Errno::EINVAL);
+        return Err(MmError::BadAddress);
     }
-    let len = page_align(len).ok_or(Errno::ENOMEM)?;
-    let end = start.as_u32().checked_add(len).ok_or(Errno::ENOMEM)?;
+    let len = page_align(len).ok_or(MmError::NotMapped)?;
+    let end = start.as_u32().checked_add(len).ok_or(MmError::NotMapped)?;
     let mut at = start;
     while at.as_u32() < end {
-        let vma = find_vma(mm, at).filter(|v| v.get(mm).vm_start <= at).ok_or(Errno::ENOMEM)?;
+        let vma = find_vma(mm, at).filter(|v| v.get(mm).vm_start <= at).ok_or(MmError::NotMapped)?;
         let flags = change(vma.get(mm).vm_flags)?;
         let next = VirtAddr::new(vma.get(mm).vm_end.as_u32().min(end));
         mprotect_fixup(mm, vma, at, next, flags)?;
@@ -60,16 +60,15 @@ fn mprotect_fixup(
     start: VirtAddr,
     end: VirtAddr,
     flags: VmFlags,
-) -> Result<(), Errno> {
+) -> Result<(), MmError> {
     if vma.get(mm).vm_flags == flags {
         return Ok(());
     }
-    let too_many = |_: VmaError| Errno::ENOMEM;
     if start != vma.get(mm).vm_start {
-        split_vma(mm, vma, start, true).map_err(too_many)?;
+        split_vma(mm, vma, start, true)?;
     }
     if end != vma.get(mm).vm_end {
-        split_vma(mm, vma, end, false).map_err(too_many)?;
+        split_vma(mm, vma, end, false)?;
     }
     let (pages, old_flags) = (vma.get(mm).vma_pages() as i32, vma.get(mm).vm_flags);
     vm_stat_account(mm, old_flags, -pages);

@@ -6,8 +6,8 @@
 use spin::{Mutex, MutexGuard, Once};
 
 use super::gfp::Gfp;
-use super::layout::__pa;
-use super::page::PageFlags;
+use super::layout::{__pa, __va};
+use super::page::{PageFlags, ZoneType};
 use super::page_alloc::PgData;
 use super::types::{PAGE_SIZE, Pfn, VirtAddr};
 use crate::{pr_err, pr_warn};
@@ -28,18 +28,60 @@ pub fn node() -> MutexGuard<'static, PgData> {
 /// `None` (after a warning) if no zone of the request's zonelist has them
 /// above its minimum watermark. `Gfp::ZERO` is for `alloc_pages`.
 pub fn __alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
-    let pfn = node().alloc(gfp, order);
-    if pfn.is_none() {
+    let mut node = node();
+    let Some(pfn) = node.alloc(gfp, order) else {
         pr_warn!("page allocation failure: order:{order}, mode:{:#x}", gfp.bits());
+        return None;
+    };
+    for i in 0..1 << order {
+        check_poison(&mut node, pfn + i);
     }
-    pfn
+    Some(pfn)
 }
 
 /// Releases a block from `__alloc_pages` or `alloc_pages`. A bad free (a double free, or a
 /// reserved frame) is reported and changes nothing.
 pub fn __free_pages(pfn: Pfn, order: usize) {
-    if let Err(bad) = node().free(pfn, order) {
+    let mut node = node();
+    let page = node.page_mut(pfn);
+    if page.count == 1 && !page.flags.contains(PageFlags::RESERVED) {
+        for i in 0..1 << order {
+            poison(&mut node, pfn + i);
+        }
+    }
+    if let Err(bad) = node.free(pfn, order) {
         pr_err!("BUG: Bad page state: {bad}: pfn {pfn}, order {order}");
+    }
+}
+
+/// The byte `debug_vm` fills freed frames with (Linux's `PAGE_POISON`).
+const PAGE_POISON: u8 = 0xaa;
+
+/// With `debug_vm`, fills a low frame that is about to be freed with
+/// `PAGE_POISON`, and marks it so.
+fn poison(node: &mut PgData, pfn: Pfn) {
+    let page = node.page_mut(pfn);
+    if !cfg!(feature = "debug_vm") || page.zone == ZoneType::HighMem {
+        return;
+    }
+    page.flags.insert(PageFlags::POISONED);
+    // SAFETY: a low frame is direct-mapped, and this one is the caller's
+    // until the free that follows.
+    unsafe { __va(pfn.addr()).as_mut_ptr::<u8>().write_bytes(PAGE_POISON, PAGE_SIZE as usize) };
+}
+
+/// Panics if a poisoned frame just allocated was written while it was free.
+fn check_poison(node: &mut PgData, pfn: Pfn) {
+    let page = node.page_mut(pfn);
+    if !page.flags.contains(PageFlags::POISONED) {
+        return;
+    }
+    page.flags.remove(PageFlags::POISONED);
+    // SAFETY: only low frames are poisoned, and they are direct-mapped; the
+    // frame is the caller's now.
+    let bytes = unsafe { core::slice::from_raw_parts(__va(pfn.addr()).as_ptr::<u8>(), PAGE_SIZE as usize) };
+    if let Some(at) = bytes.iter().position(|&byte| byte != PAGE_POISON) {
+        panic!("BUG: frame {pfn} was written at offset {at:#x} while it was free");
     }
 }
 

@@ -46,6 +46,9 @@ bitflags! {
         /// Anonymous memory of user space (Linux's `PageAnon`), as opposed
         /// to a copy of a file's page.
         const ANON = 1 << 3;
+        /// Free, and filled with `PAGE_POISON` when it was freed (only
+        /// with the `debug_vm` feature).
+        const POISONED = 1 << 4;
     }
 }
 

@@ -153,14 +153,41 @@ mod tests {
     use super::*;
     use crate::mm::gfp::{GFP_DMA, GFP_HIGHUSER, GFP_KERNEL};
 
+    /// A node whose `mem_map` is leaked for the `'static` that `PgData`
+    /// wants, as the kernel's is, and given back when the test ends (Miri
+    /// reports leaks).
+    struct Machine(PgData);
+
+    impl Drop for Machine {
+        fn drop(&mut self) {
+            let mem_map: &'static mut [Page] = core::mem::take(&mut self.0.mem_map);
+            // SAFETY: `machine` leaked this box, and the node is gone with it.
+            drop(unsafe { Box::from_raw(core::ptr::from_mut(mem_map)) });
+        }
+    }
+
+    impl core::ops::Deref for Machine {
+        type Target = PgData;
+
+        fn deref(&self) -> &PgData {
+            &self.0
+        }
+    }
+
+    impl core::ops::DerefMut for Machine {
+        fn deref_mut(&mut self) -> &mut PgData {
+            &mut self.0
+        }
+    }
+
     /// 32 MiB of RAM with a hole at frames 0x9f..0x100, as low memory up to
     /// 24 MiB and highmem above, everything but the first MiB freed.
-    fn machine() -> PgData {
+    fn machine() -> Machine {
         let mem_map = Box::leak(vec![Page::new(ZoneType::Dma); 8192].into_boxed_slice());
         let ram = [(Pfn::new(0), Pfn::new(0x9f)), (Pfn::new(0x100), Pfn::new(8192))];
         let mut pgdat = PgData::new(mem_map, Pfn::new(6144), Pfn::new(8192), ram.into_iter());
         pgdat.free_range(Pfn::new(0x100), Pfn::new(8192));
-        pgdat
+        Machine(pgdat)
     }
 
     #[test]

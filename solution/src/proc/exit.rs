@@ -33,6 +33,8 @@ pub fn do_exit(status: u32) -> ! {
         // The descriptor stays loaded as `active_mm` until the switch away.
         mmgrab(mm);
         mmput(mm);
+        #[cfg(feature = "debug_vm")]
+        crate::mm::debug_vm::check_free_lists();
     }
     loop {
         schedule();

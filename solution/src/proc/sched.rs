@@ -11,7 +11,7 @@
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::task::{Pid, TaskState, Tasks, tasks};
-use crate::arch::x86::cpu::halt_with_interrupts;
+use crate::arch::x86::cpu::{halt_with_interrupts, take_pending_interrupts};
 use crate::arch::x86::gdt::set_kernel_stack;
 use crate::arch::x86::switch::switch_to;
 use crate::mm::mm_struct::{init_mm, mmdrop, mmgrab, switch_mm};
@@ -27,6 +27,18 @@ pub fn scheduler_tick() {
 /// Whether the running task should give the processor up.
 pub fn need_resched() -> bool {
     NEED_RESCHED.load(Ordering::Relaxed)
+}
+
+/// A safe point in a long system call (Linux's `cond_resched`): the timer
+/// tick that came meanwhile is taken, and if the running task has used its
+/// slice, the next one runs before the call goes on. The kernel is not
+/// preemptible, so without such points a long call holds the processor to
+/// its end. The caller must hold no lock another task may need.
+pub fn cond_resched() {
+    take_pending_interrupts();
+    if need_resched() {
+        schedule();
+    }
 }
 
 /// The next task to run after `current`: the first runnable one in pid

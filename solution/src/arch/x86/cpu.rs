@@ -19,6 +19,15 @@ pub fn halt_with_interrupts() {
     unsafe { asm!("sti; hlt; cli", options(nomem, nostack)) };
 }
 
+/// Opens interrupts for one instruction and closes them again, so that an
+/// interrupt that came while the kernel ran with them off (a timer tick
+/// during a long system call) is taken now. (`sti` takes effect after the
+/// next instruction, the `nop`.)
+pub fn take_pending_interrupts() {
+    // SAFETY: the IDT and the PIC are set up; handlers return here.
+    unsafe { asm!("sti; nop; cli", options(nomem, nostack)) };
+}
+
 /// Enables maskable interrupts.
 pub fn local_irq_enable() {
     // SAFETY: the IDT and the PIC are set up before anyone calls this.

@@ -8,18 +8,18 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::ptr::NonNull;
 
-use super::rbtree::RbColor::{Black, Red};
-use super::rbtree::*;
+use crate::lib::rbtree::RbColor::{Black, Red};
+use crate::lib::rbtree::*;
 
 /// A test element. `repr(C)` puts the node at a non-zero offset, so that
 /// `rb_entry!` has arithmetic to get right.
 #[repr(C)]
-pub(super) struct Item {
+pub(crate) struct Item {
     key: u32,
     node: RbNode,
 }
 
-pub(super) fn new_item(key: u32) -> NonNull<Item> {
+pub(crate) fn new_item(key: u32) -> NonNull<Item> {
     NonNull::from(Box::leak(Box::new(Item { key, node: RbNode::new() })))
 }
 
@@ -115,13 +115,13 @@ fn height(link: RbLink) -> usize {
 /// A tree and its model: the same items, by key. The model owns the
 /// items and frees them on drop, whatever state the tree is in.
 #[derive(Default)]
-pub(super) struct Tree {
-    pub(super) root: RbRoot,
-    pub(super) model: BTreeMap<u32, NonNull<Item>>,
+pub(crate) struct Tree {
+    pub(crate) root: RbRoot,
+    pub(crate) model: BTreeMap<u32, NonNull<Item>>,
 }
 
 impl Tree {
-    pub(super) fn of(keys: impl IntoIterator<Item = u32>) -> Self {
+    pub(crate) fn of(keys: impl IntoIterator<Item = u32>) -> Self {
         let mut tree = Self::default();
         keys.into_iter().for_each(|key| tree.insert(key));
         tree
@@ -147,7 +147,7 @@ impl Tree {
 
     /// Checks the tree against the red-black properties and the model;
     /// returns the black height.
-    pub(super) fn check(&self) -> usize {
+    pub(crate) fn check(&self) -> usize {
         let black_height = rb_check(&self.root).unwrap_or_else(|e| panic!("{e:?} in {:?}", self.keys()));
         let keys = self.keys();
         assert_eq!(keys_forward(&self.root), keys);
@@ -156,18 +156,18 @@ impl Tree {
         black_height
     }
 
-    pub(super) fn keys(&self) -> Vec<u32> {
+    pub(crate) fn keys(&self) -> Vec<u32> {
         self.model.keys().copied().collect()
     }
 
     /// The node of the item with `key`, to look at.
-    pub(super) fn node(&self, key: u32) -> &RbNode {
+    pub(crate) fn node(&self, key: u32) -> &RbNode {
         // SAFETY: the model's items are live.
         unsafe { &self.model[&key].as_ref().node }
     }
 
     /// The node of the item with `key`, to link or break.
-    pub(super) fn rb(&self, key: u32) -> NonNull<RbNode> {
+    pub(crate) fn rb(&self, key: u32) -> NonNull<RbNode> {
         node_of(self.model[&key])
     }
 }
@@ -179,7 +179,7 @@ impl Drop for Tree {
 }
 
 /// Marsaglia's xorshift64: deterministic, and no dependency.
-pub(super) struct XorShift(pub(super) u64);
+pub(crate) struct XorShift(pub(crate) u64);
 
 impl XorShift {
     fn below(&mut self, n: usize) -> usize {
@@ -189,7 +189,7 @@ impl XorShift {
         (self.0 % n as u64) as usize
     }
 
-    pub(super) fn shuffled(&mut self, n: u32) -> Vec<u32> {
+    pub(crate) fn shuffled(&mut self, n: u32) -> Vec<u32> {
         let mut keys: Vec<u32> = (0..n).collect();
         for i in (1..keys.len()).rev() {
             keys.swap(i, self.below(i + 1));
@@ -229,9 +229,12 @@ impl Erased {
 #[test]
 fn random_inserts_and_erases_match_a_btreemap() {
     const KEYS: usize = 512;
-    for seed in [1, 2, 3, 0x9e37_79b9, 0xdead_beef, 0x1234_5678_9abc] {
+    let seeds = [1, 2, 3, 0x9e37_79b9, 0xdead_beef, 0x1234_5678_9abc];
+    // Fewer seeds and steps under Miri, which runs them some thousand times slower.
+    let (seeds, steps) = if cfg!(miri) { (&seeds[..1], 200) } else { (&seeds[..], 5000) };
+    for &seed in seeds {
         let (mut rng, mut tree, mut erased) = (XorShift(seed), Tree::default(), Erased::default());
-        for _ in 0..5000 {
+        for _ in 0..steps {
             let size = tree.model.len();
             let key = match rng.below(10) {
                 _ if size == 0 => None,
@@ -260,9 +263,11 @@ fn random_inserts_and_erases_match_a_btreemap() {
 
 #[test]
 fn sorted_inserts_and_erases_stay_balanced() {
-    let mut tree = Tree::of(1..=1023);
+    // A smaller tree under Miri, which runs the checks some thousand times slower.
+    let last = if cfg!(miri) { 63 } else { 1023 };
+    let mut tree = Tree::of(1..=last);
     tree.check();
-    for key in 1..=1023 {
+    for key in 1..=last {
         tree.erase(key);
         tree.check();
     }

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use buddy_system_allocator::FrameAllocator;
 
-use super::buddy::{__free_one_page, __rmqueue};
-use super::page::{Page, PageFlags, ZoneType};
-use super::types::Pfn;
-use super::zone::{MAX_ORDER, Zone};
+use crate::mm::buddy::{__free_one_page, __rmqueue};
+use crate::mm::page::{Page, PageFlags, ZoneType};
+use crate::mm::types::Pfn;
+use crate::mm::zone::{MAX_ORDER, Zone};
 
 const FRAMES: u32 = 1 << 18;
 /// Blocks alive at once in each workload.

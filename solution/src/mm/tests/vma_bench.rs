@@ -23,10 +23,12 @@ use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use super::bench::Rng;
-use super::mm_types::{MmStruct, TestMm, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
-use super::mmap::{__vma_unlink, MAX_MAP_COUNT, find_vma, insert_vm_struct, remove_vma_list, validate_mm};
-use super::types::VirtAddr;
-use super::vma::VmFlags;
+use crate::mm::mm_types::{MmStruct, TestMm, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
+use crate::mm::mmap::{
+    __vma_unlink, MAX_MAP_COUNT, find_vma, insert_vm_struct, remove_vma_list, validate_mm,
+};
+use crate::mm::types::VirtAddr;
+use crate::mm::vma::VmFlags;
 
 const PAGE: u32 = 0x1000;
 const REGIONS: u32 = MAX_MAP_COUNT;

@@ -5,11 +5,13 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::mm_types::{MmStruct, TestMm, VmAreaStruct, VmOperations, VmaRef, vm_area_alloc, vm_area_free};
-use super::mmap::*;
-use super::types::VirtAddr;
-use super::vma::VmFlags;
 use crate::fs::initramfs::File;
+use crate::mm::mm_types::{
+    MmStruct, TestMm, VmAreaStruct, VmOperations, VmaRef, vm_area_alloc, vm_area_free,
+};
+use crate::mm::mmap::*;
+use crate::mm::types::VirtAddr;
+use crate::mm::vma::VmFlags;
 
 const PAGE: u32 = 0x1000;
 const RW: VmFlags = VmFlags::READ.union(VmFlags::WRITE).union(VmFlags::MAY_ALL);
@@ -137,6 +139,7 @@ fn overlapping_regions_are_refused_adjacent_ones_taken() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65530 regions take hours under Miri")]
 fn the_region_after_max_map_count_is_refused() {
     let mut mm = new_mm();
     for i in 0..MAX_MAP_COUNT {
@@ -310,7 +313,8 @@ fn random_inserts_removals_and_splits_match_a_list() {
     let mut rng = Rng(0x2545_f491);
     let mut mm = new_mm();
     let mut model: Vec<(u32, u32)> = Vec::new();
-    for _ in 0..3000 {
+    // Fewer steps under Miri, which runs them some thousand times slower.
+    for _ in 0..if cfg!(miri) { 300 } else { 3000 } {
         let start = rng.below(256) * PAGE;
         let end = start + (1 + rng.below(4)) * PAGE;
         match rng.below(3) {
