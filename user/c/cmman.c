@@ -9,6 +9,8 @@
 #define NR_mount 21
 #define NR_mkdir 39
 #define NR_brk 45
+#define NR_madvise 219
+#define MADV_WILLNEED 3
 #define MAP_SHARED 0x01
 #define MAP_FIXED 0x10
 #define MAP_GROWSDOWN 0x100
@@ -66,6 +68,8 @@ static void bad_munmap_and_mprotect(void)
 	show("mprotect across the hole", sys_mprotect(p, 3 * PAGE, PROT_READ));
 	show("mprotect length 0", sys_mprotect(p, 0, PROT_READ));
 	show("mprotect one side", sys_mprotect(p, PAGE, PROT_READ));
+	show("madvise MADV_WILLNEED across the hole", syscall3(NR_madvise, (long)p, 3 * PAGE, MADV_WILLNEED));
+	show("madvise MADV_WILLNEED at an unaligned address", syscall3(NR_madvise, (long)p + 1, PAGE, MADV_WILLNEED));
 }
 
 static void brk_limits(void)

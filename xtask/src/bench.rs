@@ -32,7 +32,7 @@ pub fn bench() -> Result {
 /// its own figures.
 fn host_benchmark(test: &str, what: &str) -> Result {
     let status = cargo("test")
-        .args(["--release", "--quiet", "--package", "solution", "--bin", "kernel", "--"])
+        .args(["--release", "--quiet", "--package", "solution", "--lib", "--"])
         .args(["--ignored", "--exact", test, "--nocapture"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

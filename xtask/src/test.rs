@@ -58,7 +58,7 @@ fn miri_tests() -> Result {
     let status = std::process::Command::new("cargo")
         .current_dir(grader::workspace_root())
         .env_remove("RUSTUP_TOOLCHAIN")
-        .args(["+nightly", "miri", "test", "-p", "solution", "--bin", "kernel"])
+        .args(["+nightly", "miri", "test", "-p", "solution", "--lib"])
         .status()
         .map_err(|e| format!("cannot run cargo miri: {e}"))?;
     status.success().then_some(()).ok_or_else(|| "Miri found undefined behaviour, or a test failed".into())

@@ -16,11 +16,12 @@ pub const MADV_WILLNEED: u32 = 3;
 pub const MADV_DONTFORK: u32 = 10;
 pub const MADV_DOFORK: u32 = 11;
 
-/// `madvise(start, len, advice)` (Linux's `do_madvise`). Read-ahead advice is accepted and
-/// ignored: there is no disk to read ahead from.
+/// `madvise(start, len, advice)` (Linux's `do_madvise`). Read-ahead advice
+/// changes nothing, there being no disk to read ahead from, but its range
+/// is checked as Linux checks it: aligned, and mapped throughout.
 pub fn do_madvise(mm: &mut MmStruct, start: VirtAddr, len: u32, advice: u32) -> Result<(), MmError> {
     match advice {
-        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED => Ok(()),
+        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED => change_range_flags(mm, start, len, Ok),
         MADV_DONTFORK => change_range_flags(mm, start, len, |flags| Ok(flags | VmFlags::DONTCOPY)),
         MADV_DOFORK => change_range_flags(mm, start, len, |flags| Ok(flags - VmFlags::DONTCOPY)),
         _ => Err(MmError::BadFlags),

@@ -49,6 +49,8 @@ pub struct MmCell {
     /// `MMLIST_LOCK` orders every change to the list; the links have a
     /// lock of their own only so that a shared handle can reach them, and
     /// it is never contended.
+    // Only `mm_struct.rs` reads it, and it needs the hardware.
+    #[cfg_attr(not(target_os = "none"), allow(dead_code))]
     pub(super) mmlist: Mutex<MmList>,
     pub(super) mmap_sem: Mutex<MmStruct>,
 }
