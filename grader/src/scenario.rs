@@ -300,6 +300,15 @@ pub fn all() -> Vec<Scenario> {
             LONG_CALLS,
         ),
         program(
+            "forkbomb",
+            "/bin/forkbomb",
+            "",
+            None,
+            0,
+            "a full task table makes fork fail with -EAGAIN; every process is reaped, init goes on and no page is lost",
+            PROCESSES,
+        ),
+        program(
             "forkwait",
             "/bin/forkwait",
             "",

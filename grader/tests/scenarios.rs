@@ -80,6 +80,7 @@ scenario_tests! {
     segv => "segv",
     cmman => "cmman",
     cpopulate => "cpopulate",
+    forkbomb => "forkbomb",
     forkwait => "forkwait",
     fuzz => "fuzz",
     shell => "shell",

@@ -23,7 +23,9 @@
  *   (i) reading a file mapping at a page past the end of the file, 4 MiB
  *       in, and at one 4 GiB in (an offset that needs more than 32 bits):
  *       SIGBUS;
- *   (j) int3: SIGTRAP, the debugger's breakpoint.
+ *   (j) int3: SIGTRAP, the debugger's breakpoint;
+ *   (k) recursion without end: the stack grows to its 8 MiB limit, and the
+ *       next page is refused, SIGSEGV.
  *
  * Nothing printed depends on the kernel: no addresses, no pids. */
 
@@ -219,6 +221,21 @@ static void breakpoint(void)
 	sys_exit(0);
 }
 
+/* Recursion without end: the stack grows a page at a time to its 8 MiB
+ * limit, and the next page faults for good. */
+static unsigned long endless(unsigned long depth)
+{
+	volatile unsigned char frame[PAGE];
+
+	frame[0] = (unsigned char)depth;
+	return endless(depth + 1) + frame[0];
+}
+
+static void stack_overflow(void)
+{
+	sys_exit((int)endless(0));
+}
+
 __attribute__((noreturn, used)) void start_c(long *sp)
 {
 	const char *self = ((const char **)(sp + 1))[0];
@@ -237,5 +254,6 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 	in_child("(i) read a file page 4 MiB in, past the end", read_past_end);
 	in_child("(i) read a file page 4 GiB in", read_4g_in);
 	in_child("(j) int3", breakpoint);
+	in_child("(k) recursion without end, past the 8 MiB stack limit", stack_overflow);
 	sys_exit(0);
 }

@@ -1,6 +1,7 @@
 //! Installing what the commands need, once: the `rust-src` component of the
 //! pinned toolchain (for `-Zbuild-std`), QEMU from Debian, mdBook from
-//! crates.io. Each check is cheap when the tool is already there.
+//! crates.io, and for `test` a pinned nightly with Miri. Each check is cheap
+//! when the tool is already there.
 
 use std::process::{Command, Stdio};
 
@@ -12,6 +13,10 @@ use crate::Result;
 
 /// The mdBook release the book is built with.
 const MDBOOK_VERSION: &str = "0.5.4";
+
+/// The nightly that runs the host tests under Miri, pinned like the stable
+/// toolchain so that a new nightly cannot break the test command.
+pub const MIRI_TOOLCHAIN: &str = "nightly-2026-05-20";
 
 pub fn setup_all() -> Result {
     ensure_rust_src()?;
@@ -35,6 +40,26 @@ fn runs(program: &str, args: &[&str]) -> bool {
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).current_dir(workspace_root()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Installs the Miri toolchain if it is missing; false, after a line that
+/// says so, if rustup cannot (no rustup, or no network).
+pub fn ensure_miri() -> bool {
+    let plus = format!("+{MIRI_TOOLCHAIN}");
+    if runs("cargo", &[&plus, "miri", "--version"]) {
+        return true;
+    }
+    println!("Installing {MIRI_TOOLCHAIN} with Miri (rustup)...");
+    let install =
+        ["toolchain", "install", MIRI_TOOLCHAIN, "--profile", "minimal", "--component", "miri,rust-src"];
+    if runs("rustup", &install) && runs("cargo", &[&plus, "miri", "--version"]) {
+        return true;
+    }
+    println!(
+        "rustup could not install {MIRI_TOOLCHAIN} with Miri: `rustup {}` does it by hand",
+        install.join(" ")
+    );
+    false
 }
 
 /// The channel pinned in `rust-toolchain.toml`.

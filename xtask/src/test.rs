@@ -44,24 +44,24 @@ fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
 
 /// The reference kernel's host tests (the buddy allocator, the red-black
 /// tree, the regions, the page-table walk on simulated memory...) under
-/// Miri, which reports undefined behaviour: the raw pointers of the tree
-/// and the region handles above all. Miri needs a nightly toolchain with
-/// its component; without one the step says how to get it and passes.
+/// Miri, which reports undefined behaviour and leaks: the raw pointers of
+/// the tree and the region handles above all. It runs on a pinned nightly,
+/// installed when missing; where it cannot be, the step says so and passes.
 fn miri_tests() -> Result {
-    let probe = std::process::Command::new("cargo").args(["+nightly", "miri", "--version"]).output();
-    if !probe.is_ok_and(|out| out.status.success()) {
-        println!(
-            "skipped: no Miri; `rustup toolchain install nightly --component miri,rust-src` installs it"
-        );
+    if !setup::ensure_miri() {
+        println!("skipped: no Miri");
         return Ok(());
     }
     let status = std::process::Command::new("cargo")
         .current_dir(grader::workspace_root())
         .env_remove("RUSTUP_TOOLCHAIN")
-        .args(["+nightly", "miri", "test", "-p", "solution", "--lib"])
+        .args([&format!("+{}", setup::MIRI_TOOLCHAIN), "miri", "test", "-p", "solution", "--lib"])
         .status()
         .map_err(|e| format!("cannot run cargo miri: {e}"))?;
-    status.success().then_some(()).ok_or_else(|| "Miri found undefined behaviour, or a test failed".into())
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| "Miri found undefined behaviour or a leak, or a test failed".into())
 }
 
 fn host_tests() -> Result {

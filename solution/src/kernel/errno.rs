@@ -16,6 +16,8 @@ pub enum Errno {
     EBADF = 9,
     /// No child to wait for.
     ECHILD = 10,
+    /// Try again: no task can be created now (the task table is full).
+    EAGAIN = 11,
     /// Out of memory.
     ENOMEM = 12,
     /// Permission denied.

@@ -15,7 +15,7 @@ use crate::mm::uaccess::{Fault, access_ok, copy_from_user, copy_to_user, strncpy
 use crate::pr_info;
 use crate::proc::exec::do_execve;
 use crate::proc::exit::{do_exit, do_wait};
-use crate::proc::fork::do_fork;
+use crate::proc::fork::{ForkError, do_fork};
 use crate::proc::sched::schedule;
 use crate::proc::task::{tasks, with_current};
 
@@ -50,8 +50,8 @@ pub fn do_syscall(regs: &mut PtRegs) {
     let (a, b, c) = (regs.ebx, regs.ecx, regs.edx);
     let result = match regs.eax {
         NR_EXIT | NR_EXIT_GROUP => do_exit((a & 0xff) << 8),
-        NR_FORK => do_fork(0, None, regs).map_err(|_| Errno::ENOMEM),
-        NR_CLONE => do_fork(a, (b != 0).then_some(b), regs).map_err(|_| Errno::ENOMEM),
+        NR_FORK => do_fork(0, None, regs).map_err(fork_errno),
+        NR_CLONE => do_fork(a, (b != 0).then_some(b), regs).map_err(fork_errno),
         NR_READ => sys_read(a, VirtAddr::new(b), c as usize),
         NR_WRITE => sys_write(a, VirtAddr::new(b), c as usize),
         NR_OPEN => sys_open(VirtAddr::new(a), b),
@@ -163,6 +163,14 @@ fn sys_reboot(magic1: u32, magic2: u32, cmd: u32) -> SysResult {
     }
     pr_info!("reboot: Power down");
     qemu_exit(QemuExitCode::Success)
+}
+
+/// Linux's error number for a `fork` or `clone` that failed.
+fn fork_errno(error: ForkError) -> Errno {
+    match error {
+        ForkError::TableFull => Errno::EAGAIN,
+        ForkError::NoMemory => Errno::ENOMEM,
+    }
 }
 
 /// `wait4(pid, status, options, rusage)` and `waitpid`: `rusage` is not

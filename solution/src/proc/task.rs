@@ -169,6 +169,11 @@ impl Tasks {
         self.slots.iter_mut().flatten().map(|task| &mut **task)
     }
 
+    /// Whether every slot holds a task.
+    pub fn is_full(&self) -> bool {
+        self.slots.iter().all(Option::is_some)
+    }
+
     /// A new task, child of the current one, with a kernel stack, the given
     /// address space and a copy of the current task's open files; `None`
     /// when memory or the table is full.

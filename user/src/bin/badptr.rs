@@ -2,8 +2,8 @@
 //! address it is handed and answer `-EFAULT` (-14), never crash or read or
 //! write where the program may not.
 //!
-//! Each line prints the raw result: the first three must be -14; a buffer
-//! that is only partly mapped is written up to the unmapped page.
+//! Each line prints the raw result: every one must be -14 but for a buffer
+//! that is only partly mapped, which is written up to the unmapped page.
 
 #![no_std]
 #![no_main]
@@ -44,5 +44,31 @@ fn main(_args: &[&str]) -> i32 {
     unsafe { core::ptr::copy_nonoverlapping(tail.as_ptr(), start as *mut u8, tail.len()) };
     let ret = sys::write(1, without_provenance(start), 16);
     println!("write(8 bytes, then an unmapped page) = {ret}");
+    other_calls();
     0
+}
+
+/// Every other call that takes a pointer, given a bad one: each is -14.
+fn other_calls() {
+    let kernel: *const u8 = without_provenance(0xC000_0000);
+    println!("open(kernel address) = {}", sys::open(kernel, 0));
+    println!("open(NULL) = {}", sys::open(core::ptr::null(), 0));
+    let hello = c"/bin/hello".as_ptr().cast::<u8>();
+    let argv = [hello, core::ptr::null()];
+    let bad_argv = [hello, kernel, core::ptr::null()];
+    let no_env: [*const u8; 1] = [core::ptr::null()];
+    println!("execve(kernel address, ...) = {}", sys::execve(kernel, argv.as_ptr(), no_env.as_ptr()));
+    println!("execve(path, argv at a kernel address) = {}", sys::execve(hello, kernel.cast(), no_env.as_ptr()));
+    println!("execve(path, argv holding a kernel address) = {}", sys::execve(hello, bad_argv.as_ptr(), no_env.as_ptr()));
+    println!("execve(path, argv, envp at a kernel address) = {}", sys::execve(hello, argv.as_ptr(), kernel.cast()));
+    let pid = sys::fork();
+    if pid == 0 {
+        sys::exit(0);
+    }
+    // SAFETY: the kernel must refuse the status pointer.
+    let ret = unsafe { sys::waitpid(pid as i32, without_provenance_mut(0xC000_0000), 0) };
+    println!("waitpid(child, status at a kernel address) = {ret}");
+    // Whatever became of the child, no zombie may stay behind.
+    // SAFETY: no status is written.
+    while unsafe { sys::waitpid(-1, core::ptr::null_mut(), 0) } > 0 {}
 }
