@@ -2,9 +2,9 @@
  * space: one mm_struct, two users. The thread writes a variable the parent
  * then reads, and each side prints /proc/mmlist. */
 
+#define VMLAB_THREADS
 #include "sys.h"
 
-#define CLONE_VM 0x100
 #define NR_open 5
 #define NR_read 3
 #define NR_close 6
@@ -31,25 +31,9 @@ __attribute__((noreturn, used)) static void thread_main(void)
 	sys_exit(0);
 }
 
-/* clone(CLONE_VM, stack): in the child, call thread_main on the new stack
- * (the parent's frames are not the child's to return through). */
-static long clone_thread(void)
-{
-	long ret;
-	__asm__ volatile("int $0x80\n\t"
-			 "testl %%eax, %%eax\n\t"
-			 "jnz 1f\n\t"
-			 "call thread_main\n"
-			 "1:"
-			 : "=a"(ret)
-			 : "a"(NR_clone), "b"(CLONE_VM), "c"(thread_stack + sizeof thread_stack)
-			 : "memory");
-	return ret;
-}
-
 __attribute__((noreturn, force_align_arg_pointer)) void _start(void)
 {
-	long tid = clone_thread();
+	long tid = clone_thread(thread_stack + sizeof thread_stack);
 	int status;
 	syscall3(NR_waitpid, tid, (long)&status, 0);
 	print_str("parent: the thread ended; shared = ");

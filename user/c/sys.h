@@ -167,4 +167,30 @@ static inline long sys_mprotect(void *addr, unsigned long len, int prot)
 	return syscall3(NR_mprotect, (long)addr, (long)len, prot);
 }
 
+#ifdef VMLAB_THREADS
+/* Threads, for a program that defines VMLAB_THREADS before it includes this
+ * file and defines thread_main: clone(CLONE_VM) makes a task that shares
+ * the address space, and the child calls thread_main on the stack it is
+ * given. thread_main must not return: the parent's frames are not the
+ * thread's to return through. */
+#define CLONE_VM 0x100
+
+__attribute__((noreturn, used)) static void thread_main(void);
+
+/* clone(CLONE_VM, stack_top): the thread's pid in the parent, or -errno. */
+static inline long clone_thread(char *stack_top)
+{
+	long ret;
+	__asm__ volatile("int $0x80\n\t"
+			 "testl %%eax, %%eax\n\t"
+			 "jnz 1f\n\t"
+			 "call thread_main\n"
+			 "1:"
+			 : "=a"(ret)
+			 : "a"(NR_clone), "b"(CLONE_VM), "c"(stack_top)
+			 : "memory");
+	return ret;
+}
+#endif
+
 #endif

@@ -425,6 +425,13 @@ pub struct TestMm {
 }
 
 #[cfg(test)]
+impl Default for TestMm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
 impl TestMm {
     pub fn new() -> Self {
         let mm = MmRef::alloc(Pfn::new(0)).expect("the host has memory");

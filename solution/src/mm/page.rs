@@ -100,6 +100,12 @@ pub struct PageList {
     head: u32,
 }
 
+impl Default for PageList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl PageList {
     pub const fn new() -> Self {
         Self { head: NIL }

@@ -37,6 +37,12 @@ pub struct E820Map {
     nr_map: usize,
 }
 
+impl Default for E820Map {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl E820Map {
     pub const fn new() -> Self {
         const EMPTY: E820Entry = E820Entry { addr: 0, size: 0, kind: E820Type::Reserved };

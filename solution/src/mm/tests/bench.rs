@@ -107,7 +107,7 @@ fn mixed_orders(frames: &mut impl Frames) -> u64 {
     let mut live: Vec<(u32, usize)> = Vec::with_capacity(2 * LIVE);
     let operations = 200_000;
     for _ in 0..operations {
-        if live.len() < LIVE / 2 || (live.len() < 2 * LIVE && rng.next() % 2 == 0) {
+        if live.len() < LIVE / 2 || (live.len() < 2 * LIVE && rng.next().is_multiple_of(2)) {
             let order = (rng.next() % 5) as usize;
             live.push((frames.alloc(order).expect("memory"), order));
         } else {
@@ -140,7 +140,8 @@ fn measure<F: Frames>(new: impl Fn() -> F, workload: fn(&mut F) -> u64) -> f64 {
 fn buddy_benchmark() {
     println!("buddy allocators over {FRAMES} frames, best of {RUNS} runs, million operations per second");
     println!("{:<24} {:>8} {:>24} {:>7}", "workload", "vmlab", "buddy_system_allocator", "ratio");
-    let workloads: [(&str, fn(&mut Vmlab) -> u64, fn(&mut Crate) -> u64); 2] =
+    type Workload = (&'static str, fn(&mut Vmlab) -> u64, fn(&mut Crate) -> u64);
+    let workloads: [Workload; 2] =
         [("order-0 churn", order0_churn, order0_churn), ("mixed orders 0-4", mixed_orders, mixed_orders)];
     for (name, ours, theirs) in workloads {
         let (ours, theirs) = (measure(Vmlab::new, ours), measure(Crate::new, theirs));
