@@ -1,10 +1,11 @@
-//! A fork bomb the kernel must survive: a binary tree of processes, each
-//! forking two children before it waits for them, six levels deep. Its 63
-//! inner processes alone fill the task table beside `init`, so forks fail
-//! once it is full: with `-EAGAIN`, as Linux's at `threads-max`. The depth
-//! bounds the bomb, so it ends on every kernel, however the processes are
-//! scheduled; then every process must be reaped, every page returned, and
-//! `init` must fork again.
+//! A fork bomb the kernel must survive, in the one shape whose end does not
+//! depend on how the processes are scheduled: one process forks until
+//! `fork` fails, while none of its children may exit (each waits, yielding,
+//! until its parent is gone). So the task table fills up, and the failure
+//! must be `-EAGAIN`, as Linux's at `threads-max`. Then the forking process
+//! exits, its children find themselves children of `init` and exit too,
+//! `init` reaps them all, every page must come back, and `init` must still
+//! be able to fork.
 
 #![no_std]
 #![no_main]
@@ -13,50 +14,48 @@ use ulib::{println, sys};
 
 ulib::entry!(main);
 
-/// Levels below the first process.
-const DEPTH: u32 = 6;
-/// The exit status of a process whose subtree had a fork fail with
-/// `-EAGAIN` (0 otherwise).
-const SAW_EAGAIN: i32 = 1;
 const EAGAIN: isize = -11;
+const ECHILD: isize = -10;
 
 fn main(_args: &[&str]) -> i32 {
     let pid = sys::fork();
     if pid == 0 {
-        bomb(0);
+        flood();
     }
-    let status = reap(pid as i32);
-    println!("a fork in the bomb failed with -EAGAIN: {}", status == SAW_EAGAIN);
+    println!("the flood's fork failed with -EAGAIN: {}", reap(pid as i32) == 1);
+    // Its children, now init's: reaped until none is left.
     // SAFETY: no status is written.
+    while unsafe { sys::waitpid(-1, core::ptr::null_mut(), 0) } > 0 {}
+    // SAFETY: as above.
     let left = unsafe { sys::waitpid(-1, core::ptr::null_mut(), 0) };
-    println!("every process of the bomb was reaped: {}", left == -10);
+    println!("every process of the flood was reaped: {}", left == ECHILD);
     let pid = sys::fork();
     if pid == 0 {
         sys::exit(3);
     }
-    println!("fork after the bomb: a child that exited with {}", reap(pid as i32));
+    println!("fork after the flood: a child that exited with {}", reap(pid as i32));
     0
 }
 
-/// The process at `depth`: forks two children (unless it is a leaf), waits
-/// for them, and exits with `SAW_EAGAIN` if a fork in its subtree got it.
-fn bomb(depth: u32) -> ! {
-    let (mut children, mut status) = (0, 0);
-    for _ in 0..if depth < DEPTH { 2 } else { 0 } {
+/// Forks until `fork` fails, and exits with 1 if it failed with `-EAGAIN`.
+/// Each child waits until this process is gone, then exits.
+fn flood() -> ! {
+    let parent = sys::getpid();
+    loop {
         match sys::fork() {
-            0 => bomb(depth + 1),
-            EAGAIN => status |= SAW_EAGAIN,
-            pid if pid < 0 => println!("fork failed with {pid}, not -EAGAIN"),
-            _ => children += 1,
+            0 => {
+                while sys::getppid() == parent {
+                    sys::sched_yield();
+                }
+                sys::exit(0);
+            }
+            pid if pid < 0 => sys::exit(i32::from(pid == EAGAIN)),
+            _ => {}
         }
     }
-    for _ in 0..children {
-        status |= reap(-1);
-    }
-    sys::exit(status)
 }
 
-/// Waits for child `pid` (-1: any) and returns its exit status.
+/// Waits for child `pid` and returns its exit status.
 fn reap(pid: i32) -> i32 {
     let mut status = 0;
     // SAFETY: `status` is ours to fill.
