@@ -56,7 +56,8 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_WRITE => sys_write(a, VirtAddr::new(b), c as usize),
         NR_OPEN => sys_open(VirtAddr::new(a), b),
         NR_CLOSE => with_current(|task| task.files.close(a)).then_some(0).ok_or(Errno::EBADF),
-        NR_WAITPID | NR_WAIT4 => sys_wait4(a as i32, VirtAddr::new(b), c),
+        NR_WAITPID => sys_wait4(a as i32, VirtAddr::new(b), c, VirtAddr::new(0)),
+        NR_WAIT4 => sys_wait4(a as i32, VirtAddr::new(b), c, VirtAddr::new(regs.esi)),
         NR_EXECVE => match do_execve(regs, VirtAddr::new(a), VirtAddr::new(b), VirtAddr::new(c)) {
             // The new program starts with the registers exec gave it.
             Ok(()) => return,
@@ -173,15 +174,29 @@ fn fork_errno(error: ForkError) -> Errno {
     }
 }
 
-/// `wait4(pid, status, options, rusage)` and `waitpid`: `rusage` is not
-/// filled in.
-fn sys_wait4(pid: i32, status: VirtAddr, options: u32) -> SysResult {
-    let Some((child, wait_status)) = do_wait(pid, options)? else {
+/// Words of Linux i386's `struct rusage`: two `timeval`s, then 14 counters.
+const RUSAGE_WORDS: usize = 18;
+/// Where `ru_minflt` and `ru_majflt` are among them.
+const RU_MINFLT: usize = 8;
+const RU_MAJFLT: usize = 9;
+
+/// `wait4(pid, status, options, rusage)` and `waitpid` (no `rusage`). As on
+/// Linux, the child is reaped before its status and usage are copied out,
+/// so a bad pointer gives `-EFAULT` for a child that is gone. The usage has
+/// the child's faults; times are not accounted, and read 0.
+fn sys_wait4(pid: i32, status: VirtAddr, options: u32, rusage: VirtAddr) -> SysResult {
+    let Some(child) = do_wait(pid, options)? else {
         return Ok(0);
     };
+    let mm = tasks().current().mm.expect("a user task waits");
     if status.as_u32() != 0 {
-        let mm = tasks().current().mm.expect("a user task waits");
-        copy_to_user(&mut mm.lock(), status, &wait_status.to_le_bytes()).map_err(|_| Errno::EFAULT)?;
+        copy_to_user(&mut mm.lock(), status, &child.status.to_le_bytes()).map_err(|_| Errno::EFAULT)?;
     }
-    Ok(child)
+    if rusage.as_u32() != 0 {
+        let mut words = [0u32; RUSAGE_WORDS];
+        (words[RU_MINFLT], words[RU_MAJFLT]) = (child.min_flt, child.maj_flt);
+        let bytes: [u8; RUSAGE_WORDS * 4] = core::array::from_fn(|i| words[i / 4].to_le_bytes()[i % 4]);
+        copy_to_user(&mut mm.lock(), rusage, &bytes).map_err(|_| Errno::EFAULT)?;
+    }
+    Ok(child.pid)
 }

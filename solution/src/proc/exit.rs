@@ -44,7 +44,7 @@ pub fn do_exit(status: u32) -> ! {
 /// Waits for a child (`pid`, or any with -1) to exit, reaps it and returns
 /// its pid and wait status; `Ok(None)` with `WNOHANG` when none has exited
 /// yet; `ECHILD` when there is no such child.
-pub fn do_wait(pid: i32, options: u32) -> Result<Option<(Pid, u32)>, Errno> {
+pub fn do_wait(pid: i32, options: u32) -> Result<Option<Reaped>, Errno> {
     let mut result = None;
     wait_until(|| {
         result = Some(reap_child(pid));
@@ -56,9 +56,20 @@ pub fn do_wait(pid: i32, options: u32) -> Result<Option<(Pid, u32)>, Errno> {
     result.expect("the condition ran")
 }
 
+/// A child that `do_wait` reaped.
+#[derive(Clone, Copy, Debug)]
+pub struct Reaped {
+    pub pid: Pid,
+    /// The wait status: the exit code or the signal.
+    pub status: u32,
+    /// The faults it took (for `wait4`'s `rusage`).
+    pub min_flt: u32,
+    pub maj_flt: u32,
+}
+
 /// A zombie child matching `pid`, reaped; `Ok(None)` if the matching
 /// children all still run.
-fn reap_child(pid: i32) -> Result<Option<(Pid, u32)>, Errno> {
+fn reap_child(pid: i32) -> Result<Option<Reaped>, Errno> {
     let mut table = tasks();
     let me = table.current;
     let matches = |t: &&TaskStruct| t.ppid == me && t.pid != me && (pid == -1 || pid == t.pid as i32);
@@ -66,11 +77,13 @@ fn reap_child(pid: i32) -> Result<Option<(Pid, u32)>, Errno> {
         return Err(Errno::ECHILD);
     }
     let zombie = table.iter().filter(matches).find_map(|child| match child.state {
-        TaskState::Zombie(status) => Some((child.pid, status)),
+        TaskState::Zombie(status) => {
+            Some(Reaped { pid: child.pid, status, min_flt: child.min_flt, maj_flt: child.maj_flt })
+        }
         TaskState::Running => None,
     });
-    if let Some((child, _)) = zombie {
-        table.release(child);
+    if let Some(reaped) = zombie {
+        table.release(reaped.pid);
     }
     Ok(zombie)
 }

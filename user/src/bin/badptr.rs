@@ -68,6 +68,14 @@ fn other_calls() {
     // SAFETY: the kernel must refuse the status pointer.
     let ret = unsafe { sys::waitpid(pid as i32, without_provenance_mut(0xC000_0000), 0) };
     println!("waitpid(child, status at a kernel address) = {ret}");
+    let pid = sys::fork();
+    if pid == 0 {
+        sys::exit(0);
+    }
+    let mut status = 0;
+    // SAFETY: `status` is ours; the kernel must refuse the usage pointer.
+    let ret = unsafe { sys::wait4(pid as i32, &mut status, 0, without_provenance_mut(0xC000_0000)) };
+    println!("wait4(child, status, 0, rusage at a kernel address) = {ret}");
     // Whatever became of the child, no zombie may stay behind.
     // SAFETY: no status is written.
     while unsafe { sys::waitpid(-1, core::ptr::null_mut(), 0) } > 0 {}
