@@ -33,18 +33,20 @@ pub fn __alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
         pr_warn!("page allocation failure: order:{order}, mode:{:#x}", gfp.bits());
         return None;
     };
-    for i in 0..1 << order {
-        check_poison(&mut node, pfn + i);
+    if cfg!(feature = "debug_vm") {
+        for i in 0..1 << order {
+            check_poison(&mut node, pfn + i);
+        }
     }
     Some(pfn)
 }
 
-/// Releases a block from `__alloc_pages` or `alloc_pages`. A bad free (a double free, or a
-/// reserved frame) is reported and changes nothing.
+/// Releases a block from `__alloc_pages` or `alloc_pages`. A bad free (a
+/// double free, or a reserved frame) is reported and changes nothing.
 pub fn __free_pages(pfn: Pfn, order: usize) {
     let mut node = node();
     let page = node.page_mut(pfn);
-    if page.count == 1 && !page.flags.contains(PageFlags::RESERVED) {
+    if cfg!(feature = "debug_vm") && page.count == 1 && !page.flags.contains(PageFlags::RESERVED) {
         for i in 0..1 << order {
             poison(&mut node, pfn + i);
         }
@@ -57,11 +59,11 @@ pub fn __free_pages(pfn: Pfn, order: usize) {
 /// The byte `debug_vm` fills freed frames with (Linux's `PAGE_POISON`).
 const PAGE_POISON: u8 = 0xaa;
 
-/// With `debug_vm`, fills a low frame that is about to be freed with
+/// `debug_vm`: fills a low frame that is about to be freed with
 /// `PAGE_POISON`, and marks it so.
 fn poison(node: &mut PgData, pfn: Pfn) {
     let page = node.page_mut(pfn);
-    if !cfg!(feature = "debug_vm") || page.zone == ZoneType::HighMem {
+    if page.zone == ZoneType::HighMem {
         return;
     }
     page.flags.insert(PageFlags::POISONED);
@@ -70,7 +72,8 @@ fn poison(node: &mut PgData, pfn: Pfn) {
     unsafe { __va(pfn.addr()).as_mut_ptr::<u8>().write_bytes(PAGE_POISON, PAGE_SIZE as usize) };
 }
 
-/// Panics if a poisoned frame just allocated was written while it was free.
+/// `debug_vm`: panics if a poisoned frame just allocated was written while
+/// it was free.
 fn check_poison(node: &mut PgData, pfn: Pfn) {
     let page = node.page_mut(pfn);
     if !page.flags.contains(PageFlags::POISONED) {
