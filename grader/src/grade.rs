@@ -96,7 +96,7 @@ fn judge(scenario: &Scenario, end: &End, text: &str) -> Verdict {
     if !end.same_kind(&scenario.expect) {
         return Verdict::Unexpected(end.clone());
     }
-    match snapshot::expected(scenario.name) {
+    match snapshot::expected(&scenario.name) {
         None => Verdict::NoSnapshot,
         Some(expected) if snapshot::matches(&expected, text) => Verdict::Passed,
         Some(_) => Verdict::Failed,
@@ -108,7 +108,7 @@ fn judge(scenario: &Scenario, end: &End, text: &str) -> Verdict {
 pub fn grade(kernel: &Kernel, scenarios: &[Scenario], repeat: u32) -> Result<Vec<Outcome>, String> {
     println!("Building {kernel}...");
     let image = build::build(kernel)?;
-    if scenarios.iter().any(|s| s.initrd == Some(initrd::ARCHIVE)) {
+    if scenarios.iter().any(|s| s.initrd.as_deref() == Some(initrd::ARCHIVE)) {
         initrd::build_initrd()?;
     }
     println!("Grading {kernel}:");
@@ -136,7 +136,7 @@ pub fn grade(kernel: &Kernel, scenarios: &[Scenario], repeat: u32) -> Result<Vec
 fn print_failure(outcome: &Outcome) {
     let scenario = &outcome.scenario;
     println!("\n=== {}: {}", scenario.name, outcome.describe());
-    if let Some(expected) = snapshot::expected(scenario.name) {
+    if let Some(expected) = snapshot::expected(&scenario.name) {
         let (expected, actual) =
             (format!("{}\n", expected.trim_end()), format!("{}\n", outcome.transcript.trim_end()));
         let diff = TextDiff::from_lines(&expected, &actual);
@@ -149,7 +149,7 @@ fn print_failure(outcome: &Outcome) {
     println!("read: {}", scenario.book);
     let machine = scenario.machine();
     // `run` always loads the user programs' initrd; any other file must be named.
-    let initrd = match scenario.initrd {
+    let initrd = match scenario.initrd.as_deref() {
         Some(path) if path != initrd::ARCHIVE => format!(" (with -initrd {path})"),
         _ => String::new(),
     };
@@ -189,7 +189,7 @@ pub fn write_report(kernel: &Kernel, outcomes: &[Outcome]) -> Result<PathBuf, St
     let scenarios: Vec<ReportRow> = outcomes
         .iter()
         .map(|o| ReportRow {
-            name: o.scenario.name,
+            name: &o.scenario.name,
             lab: o.scenario.lab,
             points: o.scenario.points,
             earned: o.earned(),

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod grade;
 pub mod initrd;
+pub mod lab;
 pub mod normalize;
 pub mod oracle;
 pub mod qemu;

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use grader::build::{Kernel, build, cargo};
 use grader::initrd;
-use grader::qemu::{self, End};
-use grader::scenario::{self, Scenario};
+use grader::qemu::{self, End, Machine};
+use grader::scenario;
 
 use crate::{Result, setup};
 
@@ -41,7 +41,7 @@ fn host_benchmark(test: &str, what: &str) -> Result {
 
 fn boot_time() -> Result {
     let image = build(&Kernel::Reference)?;
-    let boot = scenario::find("boot").expect("the boot scenario exists");
+    let boot = scenario::find("boot")?;
     let mut best = Duration::MAX;
     for _ in 0..BOOTS {
         let start = Instant::now();
@@ -104,25 +104,17 @@ fn fork_benchmark() -> Result {
 /// Boots `image` with `init=/bin/forkbench` and kernel `options`, timed,
 /// and reads the figures it printed.
 fn forkbench(image: &Path, options: &'static str) -> Result<ForkRun> {
-    let bench = Scenario {
-        name: "forkbench",
-        test: "/bin/forkbench",
-        lab: None,
-        points: 0,
-        memory: "2G",
-        options,
-        initrd: Some(initrd::ARCHIVE),
+    let machine = Machine {
+        memory: "2G".into(),
+        append: format!("init=/bin/forkbench {options}"),
+        initrd: Some(grader::workspace_root().join(initrd::ARCHIVE)),
         input: None,
-        timeout: FORKBENCH_TIMEOUT,
-        expect: End::Success,
-        hint: "",
-        book: "",
     };
     let start = Instant::now();
-    let run = qemu::run(image, &bench.machine(), bench.timeout)?;
+    let run = qemu::run(image, &machine, FORKBENCH_TIMEOUT)?;
     let wall = start.elapsed();
     let output = String::from_utf8_lossy(&run.output);
-    if run.end != bench.expect || !output.contains("init exited with code 0") {
+    if run.end != End::Success || !output.contains("init exited with code 0") {
         return Err(format!("/bin/forkbench {options} ended with {}:\n{output}", run.end.summary()));
     }
     let cycles: Vec<(u32, u64)> = output.lines().filter_map(forkbench_figure).collect();

@@ -6,8 +6,8 @@ use grader::build::Kernel;
 use grader::grade::{Outcome, Verdict, grade as run_grade, write_report};
 use grader::scenario::{self, Scenario};
 
-use crate::labs::{LABS, check_lab_number};
 use crate::{Result, setup};
+use grader::lab::{find as find_lab, labs as declared_labs};
 
 #[derive(Args)]
 pub struct GradeArgs {
@@ -35,11 +35,11 @@ pub fn grade(args: &GradeArgs) -> Result {
     setup::ensure_rust_src()?;
     setup::ensure_qemu()?;
     if let Some(name) = &args.only {
-        scenario::find(name).ok_or_else(|| format!("there is no scenario '{name}'"))?;
+        scenario::find(name)?;
     }
     let labs: Vec<u8> = match args.lab {
-        Some(n) => vec![check_lab_number(n)?],
-        None => LABS.iter().map(|lab| lab.number).collect(),
+        Some(n) => vec![find_lab(n)?.number],
+        None => declared_labs().iter().map(|lab| lab.number).collect(),
     };
     let selected = |lab: Option<u8>, s: &Scenario| {
         s.lab == lab && args.only.as_deref().is_none_or(|name| name == s.name)
@@ -50,13 +50,13 @@ pub fn grade(args: &GradeArgs) -> Result {
         let wanted = |s: &Scenario| {
             (args.lab.is_none() && selected(None, s)) || labs.iter().any(|&n| selected(Some(n), s))
         };
-        runs.push((Kernel::Reference, scenario::all().into_iter().filter(wanted).collect()));
+        runs.push((Kernel::Reference, scenario::all()?.into_iter().filter(wanted).collect()));
     } else {
         for &n in &labs {
             let kernel = Kernel::lab(n, args.cumulative);
             let upto = if args.cumulative { 1..=n } else { n..=n };
             let scenarios =
-                scenario::all().into_iter().filter(|s| upto.clone().any(|m| selected(Some(m), s))).collect();
+                scenario::all()?.into_iter().filter(|s| upto.clone().any(|m| selected(Some(m), s))).collect();
             runs.push((kernel, scenarios));
         }
     }
@@ -72,6 +72,6 @@ pub fn grade(args: &GradeArgs) -> Result {
     if failed.is_empty() {
         return Ok(());
     }
-    let names: Vec<&str> = failed.iter().map(|o| o.scenario.name).collect();
+    let names: Vec<&str> = failed.iter().map(|o| o.scenario.name.as_str()).collect();
     Err(format!("{} of {} scenarios did not pass: {}", failed.len(), outcomes.len(), names.join(", ")))
 }

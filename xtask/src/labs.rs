@@ -11,34 +11,26 @@
 //! Students edit these files, so the generator remembers the hash of what it
 //! last wrote (`labs/generated.sha256`) and never overwrites a file that
 //! differs from it unless told to.
+//!
+//! The labs are declared once, in `labs/labs.toml`: the generator checks that
+//! the marked regions make exactly the files each lab declares, writes
+//! `labs/Cargo.toml` with a feature per lab, and checks the book's summary.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use grader::lab::{Lab, labs as declared_labs};
 use grader::workspace_root;
 use sha2::{Digest, Sha256};
 
 use crate::Result;
 
-/// A lab: its number and its directory under `labs/`.
-#[derive(Debug)]
-pub struct Lab {
-    pub number: u8,
-    pub dir: &'static str,
-}
-
-/// The labs that exist, in order.
-pub const LABS: &[Lab] = &[
-    Lab { number: 1, dir: "01-paging" },
-    Lab { number: 2, dir: "02-mm" },
-    Lab { number: 3, dir: "03-vma" },
-    Lab { number: 4, dir: "04-fault" },
-    Lab { number: 5, dir: "05-cow" },
-];
-
 const MANIFEST: &str = "labs/generated.sha256";
+/// The lab crate's manifest, generated from the reference's.
+const CARGO_TOML: &str = "labs/Cargo.toml";
+const SUMMARY: &str = "book/src/SUMMARY.md";
 
 #[derive(Args)]
 pub struct LabsArgs {
@@ -72,17 +64,11 @@ pub fn restore_labs() -> Result {
     write(&generate_all()?, true)
 }
 
-/// `n` if lab `n` exists, or the one-line error for an unknown lab.
-pub fn check_lab_number(n: u8) -> Result<u8> {
-    if LABS.iter().any(|lab| lab.number == n) {
-        return Ok(n);
-    }
-    let known: Vec<String> = LABS.iter().map(|lab| lab.number.to_string()).collect();
-    Err(format!("there is no lab {n}; the labs are {}", known.join(", ")))
-}
-
 pub fn labs(args: &LabsArgs) -> Result {
     let generated = generate_all()?;
+    check_summary(
+        &fs::read_to_string(workspace_root().join(SUMMARY)).map_err(|e| format!("{SUMMARY}: {e}"))?,
+    )?;
     if args.check {
         return check(&generated);
     }
@@ -106,7 +92,7 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
         let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
         let relative = source.strip_prefix(&root).unwrap_or(&source).to_path_buf();
         if let Some((lab, stub)) = generate(&relative, &text)? {
-            let target = Path::new("labs").join(lab.dir).join(source.file_name().unwrap());
+            let target = Path::new("labs").join(&lab.dir).join(source.file_name().unwrap());
             check_declared(&root, &target, lab)?;
             let generated = Generated { lab: lab.number, source: relative, stub };
             if files.insert(target.clone(), generated).is_some() {
@@ -114,7 +100,35 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
             }
         }
     }
+    check_files(&root, &files)?;
+    check_lab_paths(&root, &files)?;
     Ok(files)
+}
+
+/// The generated files of each lab are the ones `labs/labs.toml` declares,
+/// and each lab has its assignment.
+fn check_files(root: &Path, files: &BTreeMap<PathBuf, Generated>) -> Result {
+    for lab in declared_labs() {
+        let mut made: Vec<String> = files
+            .iter()
+            .filter(|(_, file)| file.lab == lab.number)
+            .map(|(path, _)| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let mut declared = lab.files.clone();
+        made.sort();
+        declared.sort();
+        if made != declared {
+            return Err(format!(
+                "lab {}: labs/labs.toml declares the files {declared:?}, the `// LAB {} BEGIN` regions of solution/src make {made:?}",
+                lab.number, lab.number
+            ));
+        }
+        let assignment = Path::new("labs").join(&lab.dir).join("README.md");
+        if !root.join(&assignment).is_file() {
+            return Err(format!("lab {}: no assignment at {}", lab.number, assignment.display()));
+        }
+    }
+    Ok(())
 }
 
 fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -185,10 +199,10 @@ fn generate(source: &Path, text: &str) -> Result<Option<(&'static Lab, String)>>
         i += 1;
     }
     let Some(n) = lab else { return Ok(None) };
-    let lab = LABS
+    let lab = declared_labs()
         .iter()
         .find(|l| l.number == n)
-        .ok_or_else(|| format!("{}: lab {n} is not in xtask's LABS table", source.display()))?;
+        .ok_or_else(|| format!("{}: lab {n} is not declared in labs/labs.toml", source.display()))?;
     Ok(Some((lab, with_header(source, n, out))))
 }
 
@@ -221,6 +235,28 @@ fn with_header(source: &Path, n: u8, body: Vec<String>) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Every `cfg_attr(lab = "N", path = ...)` of the reference names a file
+/// that lab N's regions generate.
+fn check_lab_paths(root: &Path, files: &BTreeMap<PathBuf, Generated>) -> Result {
+    for source in rust_files(&root.join("solution/src"))? {
+        let text = fs::read_to_string(&source).map_err(|e| e.to_string())?;
+        for line in text.lines().filter(|l| l.contains("cfg_attr(lab = \"")) {
+            let Some(path) = line.split("path = \"").nth(1).and_then(|p| p.split('"').next()) else {
+                continue;
+            };
+            let target = lexical_join(source.parent().unwrap(), path);
+            if !files.keys().any(|generated| root.join(generated) == target) {
+                return Err(format!(
+                    "{}: `{}` names a file no lab region generates",
+                    source.display(),
+                    line.trim()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The reference must declare the module with the path of its lab file.
@@ -281,6 +317,9 @@ fn check(generated: &BTreeMap<PathBuf, Generated>) -> Result {
     if fs::read_to_string(root.join(MANIFEST)).unwrap_or_default() != manifest_text(generated) {
         stale.push(MANIFEST.into());
     }
+    if fs::read_to_string(root.join(CARGO_TOML)).ok() != Some(cargo_toml(&root)?) {
+        stale.push(CARGO_TOML.into());
+    }
     if stale.is_empty() {
         println!("The lab crates match solution/ ({} files).", generated.len());
         return Ok(());
@@ -317,7 +356,92 @@ fn write(generated: &BTreeMap<PathBuf, Generated>, force: bool) -> Result {
         }
     }
     fs::write(root.join(MANIFEST), manifest_text(generated)).map_err(|e| e.to_string())?;
+    let cargo = cargo_toml(&root)?;
+    if fs::read_to_string(root.join(CARGO_TOML)).ok().as_ref() != Some(&cargo) {
+        fs::write(root.join(CARGO_TOML), cargo).map_err(|e| format!("{CARGO_TOML}: {e}"))?;
+        println!("wrote {CARGO_TOML}");
+    }
     println!("The lab crates match solution/ ({} files).", generated.len());
+    Ok(())
+}
+
+/// The lab crate's package, up to its features: the kernel's crate root is
+/// the reference's, built with the enabled labs' files from `labs/`.
+const CARGO_TOML_HEAD: &str = r#"# Generated by `cargo xtask labs` from solution/Cargo.toml and labs/labs.toml.
+[package]
+name = "labs"
+version = "0.1.0"
+description = "The student's kernel: the reference kernel with the enabled labs' files taken from this directory"
+edition.workspace = true
+license.workspace = true
+build = "../solution/build.rs"
+
+# The kernel's crate root is the reference's; `cfg(lab = "N")` (one per enabled
+# feature) swaps lab N's modules for the files under `labs/NN-*/`.
+# The host tests run on the library, as in solution/.
+[lib]
+path = "../solution/src/host.rs"
+bench = false
+
+[[bin]]
+name = "lab-kernel"
+path = "../solution/src/main.rs"
+test = false
+bench = false
+
+[features]
+# One feature per lab of labs/labs.toml.
+"#;
+
+/// `labs/Cargo.toml`: the lab crate's package, a feature per declared lab,
+/// then the reference's features and dependencies as they are.
+fn cargo_toml(root: &Path) -> Result<String> {
+    let path = root.join("solution/Cargo.toml");
+    let solution = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (_, rest) =
+        solution.split_once("\n[features]\n").ok_or("solution/Cargo.toml has no [features] table")?;
+    if rest.contains("\n[lints") {
+        return Err(
+            "solution/Cargo.toml: the lab crate's [lints] table is generated; move the lints there".into()
+        );
+    }
+    let features: String = declared_labs().iter().map(|lab| format!("lab{} = []\n", lab.number)).collect();
+    let lints = "\n[lints.rust]\n# A stub leaves the reference code that would call it, or that it would call, unused.\ndead_code = \"allow\"\n";
+    Ok(format!("{CARGO_TOML_HEAD}{features}{rest}{lints}"))
+}
+
+/// The book's summary lists each declared lab as `[Lab N: TITLE](labs/CHAPTER)`
+/// in order; a lab not yet declared may appear as a draft, `[Lab N: ...]()`.
+fn check_summary(summary: &str) -> Result {
+    let mut listed = Vec::new();
+    for line in summary.lines() {
+        let Some(entry) = line.trim().strip_prefix("- [Lab ") else { continue };
+        let (number, rest) =
+            entry.split_once(": ").ok_or_else(|| format!("{SUMMARY}: `{line}`: no `Lab N: `"))?;
+        let (title, link) = rest.split_once("](").ok_or_else(|| format!("{SUMMARY}: `{line}`: no link"))?;
+        let number: u8 = number.parse().map_err(|_| format!("{SUMMARY}: `{line}`: no lab number"))?;
+        match declared_labs().iter().find(|lab| lab.number == number) {
+            Some(lab) if title == lab.title && link == format!("labs/{})", lab.chapter) => {
+                listed.push(number)
+            }
+            Some(lab) => {
+                return Err(format!(
+                    "{SUMMARY}: lab {number} must read `- [Lab {number}: {}](labs/{})`",
+                    lab.title, lab.chapter
+                ));
+            }
+            None if link == ")" => {}
+            None => {
+                return Err(format!(
+                    "{SUMMARY}: lab {number} is not in labs/labs.toml, so it can only be a draft, `()`"
+                ));
+            }
+        }
+    }
+    let declared: Vec<u8> = declared_labs().iter().map(|lab| lab.number).collect();
+    if listed != declared {
+        return Err(format!("{SUMMARY} lists the labs {listed:?}; labs/labs.toml declares {declared:?}"));
+    }
     Ok(())
 }
 
@@ -358,8 +482,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_labs_are_refused() {
-        assert_eq!(check_lab_number(1), Ok(1));
-        assert_eq!(check_lab_number(9), Err("there is no lab 9; the labs are 1, 2, 3, 4, 5".into()));
+    fn the_summary_lists_the_declared_labs() {
+        let lab1 = "- [Lab 1: Paging and zones](labs/lab1-paging.md)\n";
+        let rest: String = declared_labs()[1..]
+            .iter()
+            .map(|lab| format!("- [Lab {}: {}](labs/{})\n", lab.number, lab.title, lab.chapter))
+            .collect();
+        assert_eq!(check_summary(&format!("{lab1}{rest}- [Lab 99: Later]()\n")), Ok(()));
+        assert!(check_summary(&rest).unwrap_err().contains("lists the labs"));
+        assert!(
+            check_summary(&format!("{}{rest}", lab1.replace("zones", "Zones")))
+                .unwrap_err()
+                .contains("must read")
+        );
+        assert!(
+            check_summary(&format!("{lab1}{rest}- [Lab 99: Later](labs/x.md)\n"))
+                .unwrap_err()
+                .contains("draft")
+        );
     }
 }

@@ -18,7 +18,6 @@ use grader::initrd::build_initrd;
 use grader::qemu::{Machine, QEMU, console, qemu_args, wait_with_timeout};
 use grader::workspace_root;
 
-use crate::labs::check_lab_number;
 use crate::{Result, setup};
 
 #[derive(Args)]
@@ -47,7 +46,7 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
         setup::ensure_gdb()?;
     }
     let kernel = match args.lab {
-        Some(n) => Kernel::lab(check_lab_number(n)?, false),
+        Some(n) => Kernel::lab(grader::lab::find(n)?.number, false),
         None => Kernel::Reference,
     };
     let image = build(&kernel)?;
