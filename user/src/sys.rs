@@ -269,6 +269,13 @@ pub unsafe fn brk(addr: usize) -> isize {
     unsafe { syscall3(NR_BRK, addr, 0, 0) }
 }
 
+/// Whether a system call's result is `-errno` (-4095 to -1) rather than a
+/// value: an address above 2 GiB, such as `mmap`'s top-down ones, is
+/// negative as an `isize` too.
+pub fn is_error(ret: isize) -> bool {
+    (-4095..0).contains(&ret)
+}
+
 /// `mmap2(addr, length, prot, flags, fd, pgoffset)`: maps `length` bytes
 /// and returns their address; the file offset is in pages (`mmap`'s is in
 /// bytes).

@@ -35,10 +35,24 @@ const NR_MUNMAP: u32 = 91;
 const NR_WAIT4: u32 = 114;
 const NR_CLONE: u32 = 120;
 const NR_MPROTECT: u32 = 125;
+const NR_PERSONALITY: u32 = 136;
 const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
 const NR_MADVISE: u32 = 219;
 const NR_EXIT_GROUP: u32 = 252;
+
+/// `personality(persona)`: sets the process's execution domain flags,
+/// which the next `execve` reads (`ADDR_COMPAT_LAYOUT` picks the legacy
+/// layout), and returns the old ones; `0xffffffff` only reads them.
+fn sys_personality(persona: u32) -> u32 {
+    with_current(|task| {
+        let old = task.personality;
+        if persona != 0xffff_ffff {
+            task.personality = persona;
+        }
+        old
+    })
+}
 
 /// Bytes `read` and `write` copy at a time.
 const CHUNK: usize = 256;
@@ -65,6 +79,7 @@ pub fn do_syscall(regs: &mut PtRegs) {
         },
         NR_GETPID => Ok(with_current(|task| task.pid)),
         NR_GETPPID => Ok(with_current(|task| task.ppid)),
+        NR_PERSONALITY => Ok(sys_personality(a)),
         NR_REBOOT => sys_reboot(a, b, c),
         NR_SCHED_YIELD => {
             schedule();

@@ -11,20 +11,10 @@ use super::mmap::{
     vma_merge,
 };
 use super::types::{PAGE_SIZE, VirtAddr};
+use super::unmapped_area::{MMAP_MIN_ADDR, RLIMIT_STACK, arch_unmap_area, get_unmapped_area};
 use super::vma::VmFlags;
 use super::zap::zap_page_range;
 use crate::fs::initramfs::File;
-
-/// Where `mmap` starts looking for room (Linux's legacy i386 layout, a
-/// third of the way up user space).
-pub const TASK_UNMAPPED_BASE: u32 = TASK_SIZE / 3;
-/// The lowest address a mapping may have (Linux's `mmap_min_addr`, 65536 as
-/// Debian sets it): with page 0 never mapped, a NULL pointer in the kernel
-/// or in a program always faults. Linux lets `CAP_SYS_RAWIO` map lower;
-/// there are no capabilities here.
-pub const MMAP_MIN_ADDR: u32 = 0x1_0000;
-/// The most a stack may grow to (the default `RLIMIT_STACK`, 8 MiB).
-pub const RLIMIT_STACK: u32 = 8 << 20;
 
 pub const PROT_READ: u32 = 0x1;
 pub const PROT_WRITE: u32 = 0x2;
@@ -76,30 +66,6 @@ pub fn vm_stat_account(mm: &mut MmStruct, flags: VmFlags, pages: i32) {
 /// `security_mmap_addr`).
 fn check_mmap_addr(addr: VirtAddr) -> Result<(), MmError> {
     if addr.as_u32() < MMAP_MIN_ADDR { Err(MmError::BelowMinAddr) } else { Ok(()) }
-}
-
-/// A free range of `len` bytes: at `hint` if it is free, else the lowest
-/// one from `TASK_UNMAPPED_BASE` up (Linux's `arch_get_unmapped_area`). A
-/// hint below `MMAP_MIN_ADDR` is raised to it (Linux's `round_hint_to_min`).
-pub fn get_unmapped_area(mm: &mut MmStruct, hint: VirtAddr, len: u32) -> Option<VirtAddr> {
-    let in_the_way = |mm: &mut MmStruct, addr: u32| {
-        find_vma_intersection(mm, VirtAddr::new(addr), VirtAddr::new(addr + len))
-    };
-    let hint = match hint.page_down().as_u32() {
-        0 => 0,
-        hint => hint.max(MMAP_MIN_ADDR),
-    };
-    if hint != 0 && hint <= TASK_SIZE - len && in_the_way(mm, hint).is_none() {
-        return Some(VirtAddr::new(hint));
-    }
-    let mut addr = TASK_UNMAPPED_BASE;
-    while addr <= TASK_SIZE - len {
-        match in_the_way(mm, addr) {
-            Some(vma) => addr = vma.get(mm).vm_end.as_u32(),
-            None => return Some(VirtAddr::new(addr)),
-        }
-    }
-    None
 }
 
 /// Maps `len` bytes at `addr` (a hint, or exact with `MAP_FIXED`), of
@@ -210,6 +176,7 @@ pub fn make_pages_present(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) -> 
 /// Removes `[start, start + len)` from the address space, splitting the
 /// regions it cuts (Linux's `do_munmap`). Unmapped parts are skipped.
 pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), MmError> {
+    // LAB 6 BEGIN: check the range (ZeroLength, BadAddress); split the first and last regions it cuts; unlink and unmap_region every region inside
     let len = page_align(len).filter(|&len| len != 0).ok_or(MmError::ZeroLength)?;
     if !start.is_page_aligned() || start.as_u32() > TASK_SIZE - len {
         return Err(MmError::BadAddress);
@@ -231,6 +198,7 @@ pub fn do_munmap(mm: &mut MmStruct, start: VirtAddr, len: u32) -> Result<(), MmE
         unsafe { unmap_region(mm, vma) };
     }
     Ok(())
+    // LAB 6 END
 }
 
 /// Unmaps the pages of `vma`, uncounts and frees it.
@@ -241,6 +209,7 @@ unsafe fn unmap_region(mm: &mut MmStruct, vma: VmaRef) {
     let v = vma.get(mm);
     let (start, end, flags, pages) = (v.vm_start, v.vm_end, v.vm_flags, v.vma_pages());
     zap_page_range(mm, start, end);
+    arch_unmap_area(mm, start, end);
     vm_stat_account(mm, flags, -(pages as i32));
     // SAFETY: the caller's promise.
     unsafe { remove_vma(mm, vma) };
@@ -267,6 +236,7 @@ pub fn do_brk(mm: &mut MmStruct, addr: VirtAddr, len: u32) -> Result<(), MmError
 /// one if it cannot move: the body of Linux's `sys_brk` (the entry point,
 /// `sys_brk` in `kernel/sys_mman.rs`, finds the address space).
 pub fn do_sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
+    // LAB 6 BEGIN: refuse a break below start_brk; compare the page-aligned ends: shrink with do_munmap, grow with do_brk if a page of distance stays free; return mm.brk, moved only on success
     if brk < mm.start_brk {
         return mm.brk;
     }
@@ -287,6 +257,7 @@ pub fn do_sys_brk(mm: &mut MmStruct, brk: VirtAddr) -> VirtAddr {
         mm.brk = brk;
     }
     mm.brk
+    // LAB 6 END
 }
 
 /// Grows the stack region `vma`, the one `find_vma(addr)` found (so no

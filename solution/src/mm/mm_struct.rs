@@ -211,6 +211,7 @@ pub fn dup_mm(parent: MmRef) -> Option<MmRef> {
         (p.start_code, p.end_code, p.start_data, p.end_data);
     (c.start_brk, c.brk, c.start_stack) = (p.start_brk, p.brk, p.start_stack);
     (c.arg_start, c.arg_end, c.env_start, c.env_end) = (p.arg_start, p.arg_end, p.env_start, p.env_end);
+    (c.mmap_layout, c.mmap_base, c.free_area_cache) = (p.mmap_layout, p.mmap_base, p.mmap_base);
     let copied = dup_mmap(&mut c, &mut p);
     drop((p, c));
     if copied.is_err() {

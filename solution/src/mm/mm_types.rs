@@ -34,6 +34,19 @@ use crate::lib::rbtree::{RbNode, RbRoot};
 
 /// The top of user space: the first address the user may not use.
 pub const TASK_SIZE: u32 = super::layout::PAGE_OFFSET;
+/// Where the legacy layout's `mmap` starts looking for room, a third of the
+/// way up user space (Linux's i386 `TASK_UNMAPPED_BASE`).
+pub const TASK_UNMAPPED_BASE: u32 = TASK_SIZE / 3;
+
+/// How `get_unmapped_area` finds room for a mapping that is not `MAP_FIXED`
+/// (Linux keeps the two search functions in the descriptor instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MmapLayout {
+    /// Bottom-up from `TASK_UNMAPPED_BASE`, as Linux did before 2.6.9.
+    Legacy,
+    /// Top-down from `mmap_base`, below a gap left for the stack (2.6.9's).
+    TopDown,
+}
 
 /// A memory descriptor as allocated (Linux's `struct mm_struct`, from its
 /// `mm_cachep`): the two counts and the `mmlist` links, which Linux too
@@ -143,6 +156,14 @@ pub struct MmStruct {
     pub anon_rss: u32,
     pub file_rss: u32,
     pub hiwater_rss: u32,
+    /// How mappings are placed, chosen at `execve` (`arch_pick_mmap_layout`).
+    pub mmap_layout: MmapLayout,
+    /// Where the search for room starts when there is no better idea.
+    pub mmap_base: VirtAddr,
+    /// Where the next search starts: the end of the last area found
+    /// bottom-up, its start top-down; `munmap` moves it back over a hole it
+    /// makes (Linux's `free_area_cache`).
+    pub free_area_cache: VirtAddr,
 }
 
 // SAFETY: a descriptor owns its regions and their tree nodes, which are
@@ -232,6 +253,9 @@ impl MmStruct {
             anon_rss: 0,
             file_rss: 0,
             hiwater_rss: 0,
+            mmap_layout: MmapLayout::Legacy,
+            mmap_base: VirtAddr::new(TASK_UNMAPPED_BASE),
+            free_area_cache: VirtAddr::new(TASK_UNMAPPED_BASE),
         }
     }
 

@@ -8,7 +8,7 @@
 //! 3. page tables: entries, the walk, the kernel's own tables, the
 //!    temporary mappings of `highmem`, kmalloc and boot-time set-up;
 //! 4. regions: a process's descriptor and its regions as data, the region
-//!    tree and list and their operations;
+//!    tree and list and their operations, and finding room for a new one;
 //! 5. user pages: faults bring them in, copy-on-write shares them, `zap`
 //!    takes them out, user copies reach them;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
@@ -51,6 +51,8 @@ pub mod error;
 pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
 pub mod mmap;
+#[cfg_attr(lab = "6", path = "../../../labs/06-mmap/unmapped_area.rs")]
+pub mod unmapped_area;
 pub mod vma;
 
 // 5. User pages.
@@ -71,10 +73,12 @@ pub mod zap;
 
 // 6. Region system calls.
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "6", path = "../../../labs/06-mmap/do_mmap.rs")]
 pub mod do_mmap;
 #[cfg(target_os = "none")]
 pub mod madvise;
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "6", path = "../../../labs/06-mmap/mprotect.rs")]
 pub mod mprotect;
 
 // 7. Address spaces.

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::exit::{WNOHANG, do_wait};
 use super::sched::{unlazy_mm, wait_until};
-use super::task::{Comm, TaskState, tasks};
+use super::task::{ADDR_COMPAT_LAYOUT, Comm, TaskState, tasks, with_current};
 use crate::arch::x86::gdt::{USER_CS, USER_DS};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::arch::x86::switch::prepare_stack;
@@ -17,6 +17,7 @@ use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
 use crate::mm::mm_types::MmRef;
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{copy_from_user, strncpy_from_user};
+use crate::mm::unmapped_area::arch_pick_mmap_layout;
 
 /// Longest path or argument string taken (Linux's `PATH_MAX` is 4096).
 const MAX_STRING: usize = 256;
@@ -43,6 +44,8 @@ fn load_program(
 ) -> Result<(MmRef, StartState), Errno> {
     let file = rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?;
     let mm = mm_alloc().ok_or(Errno::ENOMEM)?;
+    let legacy = with_current(|task| task.personality & ADDR_COMPAT_LAYOUT != 0);
+    arch_pick_mmap_layout(&mut mm.lock(), legacy);
     switch_mm(mm);
     let loaded = load_elf_binary(&mut mm.lock(), file, argv, envp);
     match loaded {

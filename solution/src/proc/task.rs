@@ -95,7 +95,14 @@ pub struct TaskStruct {
     /// one (major).
     pub min_flt: u32,
     pub maj_flt: u32,
+    /// Linux's execution domain flags (`personality(2)`), inherited by
+    /// children and kept across `execve`.
+    pub personality: u32,
 }
+
+/// The personality flag that asks `execve` for the legacy, bottom-up
+/// layout of mappings (`setarch -L`).
+pub const ADDR_COMPAT_LAYOUT: u32 = 0x020_0000;
 
 impl TaskStruct {
     /// The top of the kernel stack, for the TSS.
@@ -131,6 +138,7 @@ static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
         files: FdTable::console(),
         min_flt: 0,
         maj_flt: 0,
+        personality: 0,
     },
     slots: [const { None }; NR_TASKS],
     current: 0,
@@ -180,6 +188,7 @@ impl Tasks {
     pub fn create(&mut self, comm: Comm, mm: Option<MmRef>) -> Option<&mut TaskStruct> {
         let slot = self.slots.iter().position(Option::is_none)?;
         let files = self.current().files.try_clone()?;
+        let personality = self.current().personality;
         let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER)?;
         let (pid, ppid) = (self.next_pid, self.current);
         let task = TaskStruct {
@@ -194,6 +203,7 @@ impl Tasks {
             files,
             min_flt: 0,
             maj_flt: 0,
+            personality,
         };
         let Some(task) = kbox(task) else {
             __free_pages(kernel_stack, THREAD_ORDER);

@@ -58,7 +58,7 @@ fn touched_mapping(pages: usize) -> Option<usize> {
     // SAFETY: a new private anonymous mapping touches nothing in use.
     let base =
         unsafe { sys::mmap2(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) };
-    if base < 0 {
+    if sys::is_error(base) {
         return None;
     }
     // SAFETY: every page is inside the mapping.

@@ -20,7 +20,7 @@ fn eat_memory() -> ! {
         // SAFETY: a new private anonymous mapping touches nothing in use.
         let base =
             unsafe { sys::mmap2(0, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) };
-        if base < 0 {
+        if sys::is_error(base) {
             println!("mmap failed: {base}");
             sys::exit(1);
         }

@@ -60,7 +60,7 @@ fn main(_args: &[&str]) -> i32 {
     // SAFETY: the heap grows into free space; nothing uses it yet.
     let grown = unsafe { sys::brk(heap + 3 * PAGE) } as usize;
     println!("brk grew the heap by {} pages", (grown - heap) / PAGE);
-    maps("a file region at TASK_UNMAPPED_BASE, and the heap 3 pages longer");
+    maps("a file region just below mmap_base, and the heap 3 pages longer");
     // SAFETY: nothing uses the regions any more.
     println!("munmap everything mapped: {}", unsafe {
         sys::munmap(BASE, 6 * PAGE) + sys::munmap(file as usize, 2 * PAGE)

@@ -4,4 +4,5 @@
 
 mod bench;
 mod mmap;
+mod unmapped_area;
 mod vma_bench;
