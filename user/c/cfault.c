@@ -29,22 +29,12 @@
  *
  * Nothing printed depends on the kernel: no addresses, no pids. */
 
+#define VMLAB_ARGV
 #include "sys.h"
 
 #define PAGE 4096
 #define UNMAPPED ((void *)0x1000) /* below the program, never mapped */
 
-/* The entry point, in assembly for argv: the kernel leaves esp at argc,
- * argv[0] follows. Realign the stack for C and pass the old esp. */
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n\t"
-	"movl %esp, %eax\n\t"
-	"andl $-16, %esp\n\t"
-	"subl $12, %esp\n\t"
-	"pushl %eax\n\t"
-	"call start_c\n\t"
-	"hlt\n");
 
 /* Prints "what: how the child ended" from its wait status. */
 static void report_status(const char *what, int status)

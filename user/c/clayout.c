@@ -15,6 +15,7 @@
  * Addresses are printed as they are: on vmlab they do not vary from run to
  * run, as Linux's do when it randomises the layout. */
 
+#define VMLAB_ARGV
 #include "sys.h"
 
 #define NR_execve 11
@@ -28,17 +29,6 @@
 
 static char maps[8192];
 
-/* The entry point, in assembly for argv: the kernel leaves esp at argc,
- * argv[0] follows. Realign the stack for C and pass the old esp. */
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n\t"
-	"movl %esp, %eax\n\t"
-	"andl $-16, %esp\n\t"
-	"subl $12, %esp\n\t"
-	"pushl %eax\n\t"
-	"call start_c\n\t"
-	"hlt\n");
 
 static void print_hex(unsigned long n)
 {

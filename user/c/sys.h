@@ -167,6 +167,21 @@ static inline long sys_mprotect(void *addr, unsigned long len, int prot)
 	return syscall3(NR_mprotect, (long)addr, (long)len, prot);
 }
 
+#ifdef VMLAB_ARGV
+/* The entry point, for a program that defines VMLAB_ARGV before it includes
+ * this file and defines start_c(long *sp): the kernel leaves esp at argc,
+ * argv[0] follows. Realign the stack for C and pass the old esp. */
+__asm__(".text\n"
+	".globl _start\n"
+	"_start:\n\t"
+	"movl %esp, %eax\n\t"
+	"andl $-16, %esp\n\t"
+	"subl $12, %esp\n\t"
+	"pushl %eax\n\t"
+	"call start_c\n\t"
+	"hlt\n");
+#endif
+
 #ifdef VMLAB_THREADS
 /* Threads, for a program that defines VMLAB_THREADS before it includes this
  * file and defines thread_main: clone(CLONE_VM) makes a task that shares

@@ -24,6 +24,8 @@ pub enum Errno {
     EACCES = 13,
     /// Bad address: a user pointer the caller may not use.
     EFAULT = 14,
+    /// Busy: locked pages that the call would drop.
+    EBUSY = 16,
     /// It exists already (a mapping `MAP_FIXED_NOREPLACE` would replace).
     EEXIST = 17,
     /// The file cannot be mapped.

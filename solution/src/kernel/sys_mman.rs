@@ -12,6 +12,7 @@ use crate::mm::error::MmError;
 use crate::mm::madvise::do_madvise;
 use crate::mm::mm_types::MmStruct;
 use crate::mm::mprotect::do_mprotect;
+use crate::mm::msync::do_msync;
 use crate::mm::types::{PAGE_SIZE, VirtAddr};
 use crate::proc::sched::cond_resched;
 use crate::proc::task::with_current;
@@ -27,6 +28,7 @@ impl From<MmError> for Errno {
             MmError::BelowMinAddr => Errno::EPERM,
             MmError::Exists => Errno::EEXIST,
             MmError::Denied => Errno::EACCES,
+            MmError::Locked => Errno::EBUSY,
         }
     }
 }
@@ -98,6 +100,11 @@ pub fn sys_munmap(addr: u32, len: u32) -> SysResult {
 /// `mprotect(addr, len, prot)`.
 pub fn sys_mprotect(addr: u32, len: u32, prot: u32) -> SysResult {
     with_mm(|mm| do_mprotect(mm, VirtAddr::new(addr), len, prot).map(|()| 0).map_err(Errno::from))
+}
+
+/// `msync(addr, len, flags)`.
+pub fn sys_msync(addr: u32, len: u32, flags: u32) -> SysResult {
+    with_mm(|mm| do_msync(mm, VirtAddr::new(addr), len, flags).map(|()| 0).map_err(Errno::from))
 }
 
 /// `madvise(addr, len, advice)`.

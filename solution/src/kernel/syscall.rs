@@ -36,6 +36,7 @@ const NR_WAIT4: u32 = 114;
 const NR_CLONE: u32 = 120;
 const NR_MPROTECT: u32 = 125;
 const NR_PERSONALITY: u32 = 136;
+const NR_MSYNC: u32 = 144;
 const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
 const NR_MADVISE: u32 = 219;
@@ -90,6 +91,7 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_MUNMAP => sys_mman::sys_munmap(a, b),
         NR_MPROTECT => sys_mman::sys_mprotect(a, b, c),
         NR_MADVISE => sys_mman::sys_madvise(a, b, c),
+        NR_MSYNC => sys_mman::sys_msync(a, b, c),
         _ => Err(Errno::ENOSYS),
     };
     regs.eax = to_eax(result);

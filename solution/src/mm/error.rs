@@ -36,6 +36,9 @@ pub enum MmError {
     NoMemory,
     /// A new region would overlap an old one.
     Overlap,
+    /// The range holds locked pages the call would drop (`msync`'s
+    /// `MS_INVALIDATE`).
+    Locked,
 }
 
 impl From<VmaError> for MmError {

@@ -80,6 +80,8 @@ pub mod madvise;
 #[cfg(target_os = "none")]
 #[cfg_attr(lab = "6", path = "../../../labs/06-mmap/mprotect.rs")]
 pub mod mprotect;
+#[cfg(target_os = "none")]
+pub mod msync;
 
 // 7. Address spaces.
 #[cfg(feature = "debug_vm")]
