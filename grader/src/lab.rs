@@ -21,13 +21,6 @@ pub struct Lab {
     pub files: Vec<String>,
 }
 
-impl Lab {
-    /// The file of its scenarios, relative to the repository root.
-    pub fn scenarios(&self) -> String {
-        format!("grader/scenarios/lab{}.toml", self.number)
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {

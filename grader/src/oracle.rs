@@ -265,33 +265,6 @@ fn parse_console(console: &[u8]) -> Option<LinuxRun> {
     Some(LinuxRun { output: output.to_string(), status })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_ends_where_linux_panics_and_the_status_follows() {
-        let console = b"argc 1\r\nno newline\
-            Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300\r\n\
-            CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-50-686 #1\r\n";
-        let run = parse_console(console).unwrap();
-        assert_eq!(run.output, "argc 1\nno newline");
-        assert_eq!(run.end(), "init exited with code 3");
-        let killed = b"Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b\r\n";
-        assert_eq!(parse_console(killed).unwrap().end(), "init killed by signal 11");
-        assert_eq!(parse_console(b"hello\r\n"), None, "no panic: init did not exit");
-    }
-
-    #[test]
-    fn archive_holds_the_program_as_init() {
-        let archive = init_archive(b"\x7fELF").unwrap();
-        let entries: Vec<_> = cpio_reader::iter_files(&archive)
-            .map(|e| (e.name().to_string(), e.mode().bits(), e.file().to_vec()))
-            .collect();
-        assert_eq!(entries, [("init".to_string(), 0o100755, b"\x7fELF".to_vec())]);
-    }
-}
-
 /// Runs program `/bin/NAME` of the user initrd as init on the vmlab kernel
 /// `kernel`, and returns what it printed and how init ended, with the
 /// kernel's own lines (its boot log, a fault report, the end of the run)
@@ -330,4 +303,31 @@ fn is_fault_report(line: &str) -> bool {
     const REPORTS: [&str; 3] = ["segfault at ", "bus error at ", "trap "];
     line.split_once("]: ")
         .is_some_and(|(who, what)| who.contains('[') && REPORTS.iter().any(|report| what.starts_with(report)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_ends_where_linux_panics_and_the_status_follows() {
+        let console = b"argc 1\r\nno newline\
+            Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300\r\n\
+            CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-50-686 #1\r\n";
+        let run = parse_console(console).unwrap();
+        assert_eq!(run.output, "argc 1\nno newline");
+        assert_eq!(run.end(), "init exited with code 3");
+        let killed = b"Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b\r\n";
+        assert_eq!(parse_console(killed).unwrap().end(), "init killed by signal 11");
+        assert_eq!(parse_console(b"hello\r\n"), None, "no panic: init did not exit");
+    }
+
+    #[test]
+    fn archive_holds_the_program_as_init() {
+        let archive = init_archive(b"\x7fELF").unwrap();
+        let entries: Vec<_> = cpio_reader::iter_files(&archive)
+            .map(|e| (e.name().to_string(), e.mode().bits(), e.file().to_vec()))
+            .collect();
+        assert_eq!(entries, [("init".to_string(), 0o100755, b"\x7fELF".to_vec())]);
+    }
 }

@@ -23,8 +23,8 @@
 #define NR_personality 136
 #define ADDR_COMPAT_LAYOUT 0x0200000
 #define PAGE 4096
-#define PROT_RW 3
-#define MAP_PRIVATE_ANON 0x22
+#define PROT_RW (PROT_READ | PROT_WRITE)
+#define MAP_PRIVATE_ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define MAP_FIXED 0x10
 
 static char maps[8192];

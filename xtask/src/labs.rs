@@ -93,7 +93,6 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
         let relative = source.strip_prefix(&root).unwrap_or(&source).to_path_buf();
         if let Some((lab, stub)) = generate(&relative, &text)? {
             let target = Path::new("labs").join(&lab.dir).join(source.file_name().unwrap());
-            check_declared(&root, &target, lab)?;
             let generated = Generated { lab: lab.number, source: relative, stub };
             if files.insert(target.clone(), generated).is_some() {
                 return Err(format!("two reference files generate {}", target.display()));
@@ -101,7 +100,7 @@ pub fn generate_all() -> Result<BTreeMap<PathBuf, Generated>> {
         }
     }
     check_files(&root, &files)?;
-    check_lab_paths(&root, &files)?;
+    check_lab_paths(&lab_paths(&root)?, &files)?;
     Ok(files)
 }
 
@@ -237,43 +236,49 @@ fn with_header(source: &Path, n: u8, body: Vec<String>) -> String {
     text
 }
 
-/// Every `cfg_attr(lab = "N", path = ...)` of the reference names a file
-/// that lab N's regions generate.
-fn check_lab_paths(root: &Path, files: &BTreeMap<PathBuf, Generated>) -> Result {
-    for source in rust_files(&root.join("solution/src"))? {
-        let text = fs::read_to_string(&source).map_err(|e| e.to_string())?;
-        for line in text.lines().filter(|l| l.contains("cfg_attr(lab = \"")) {
-            let Some(path) = line.split("path = \"").nth(1).and_then(|p| p.split('"').next()) else {
-                continue;
-            };
-            let target = lexical_join(source.parent().unwrap(), path);
-            if !files.keys().any(|generated| root.join(generated) == target) {
-                return Err(format!(
-                    "{}: `{}` names a file no lab region generates",
-                    source.display(),
-                    line.trim()
-                ));
-            }
-        }
-    }
-    Ok(())
+/// A module the reference declares with `#[cfg_attr(lab = "N", path = ...)]`.
+struct LabPath {
+    lab: u8,
+    /// The file it names, relative to the repository root.
+    target: PathBuf,
+    /// Where it is declared, for error messages.
+    at: String,
 }
 
-/// The reference must declare the module with the path of its lab file.
-fn check_declared(root: &Path, target: &Path, lab: &Lab) -> Result {
-    let wanted = target.to_string_lossy().replace('\\', "/");
+/// Every `cfg_attr(lab = "N", path = ...)` of the reference.
+fn lab_paths(root: &Path) -> Result<Vec<LabPath>> {
+    let mut found = Vec::new();
     for source in rust_files(&root.join("solution/src"))? {
-        let text = fs::read_to_string(&source).map_err(|e| e.to_string())?;
-        for line in text.lines().filter(|l| l.contains(&format!("cfg_attr(lab = \"{}\"", lab.number))) {
-            let Some(path) = line.split("path = \"").nth(1).and_then(|p| p.split('"').next()) else {
-                continue;
-            };
-            if lexical_join(source.parent().unwrap(), path) == root.join(&wanted) {
-                return Ok(());
-            }
+        let text = fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        for line in text.lines() {
+            let lab =
+                line.split("cfg_attr(lab = \"").nth(1).and_then(|rest| rest.split('"').next()?.parse().ok());
+            let path = line.split("path = \"").nth(1).and_then(|rest| rest.split('"').next());
+            let (Some(lab), Some(path)) = (lab, path) else { continue };
+            let target = lexical_join(source.parent().unwrap(), path);
+            let target = target.strip_prefix(root).unwrap_or(&target).to_path_buf();
+            found.push(LabPath { lab, target, at: format!("{}: `{}`", source.display(), line.trim()) });
         }
     }
-    Err(format!("no module is declared with #[cfg_attr(lab = \"{}\", path = \".../{wanted}\")]", lab.number))
+    Ok(found)
+}
+
+/// Each generated file is declared with its lab's path, and each declared
+/// path names a file that its lab's regions generate.
+fn check_lab_paths(declared: &[LabPath], files: &BTreeMap<PathBuf, Generated>) -> Result {
+    for (target, file) in files {
+        if !declared.iter().any(|d| d.lab == file.lab && d.target == *target) {
+            return Err(format!(
+                "no module is declared with #[cfg_attr(lab = \"{}\", path = \".../{}\")]",
+                file.lab,
+                target.display()
+            ));
+        }
+    }
+    match declared.iter().find(|d| files.get(&d.target).is_none_or(|file| file.lab != d.lab)) {
+        Some(d) => Err(format!("{}: names a file no lab {} region generates", d.at, d.lab)),
+        None => Ok(()),
+    }
 }
 
 fn lexical_join(base: &Path, relative: &str) -> PathBuf {
@@ -479,6 +484,19 @@ mod tests {
         assert!(generate(Path::new("a.rs"), stray_end).unwrap_err().contains("without a matching BEGIN"));
         let nested = "fn f() {\n    // LAB 1 BEGIN: x\n    // LAB 1 BEGIN: y\n    // LAB 1 END\n}\n";
         assert!(generate(Path::new("a.rs"), nested).unwrap_err().contains("inside another"));
+    }
+
+    #[test]
+    fn lab_paths_and_generated_files_match_both_ways() {
+        let file = |lab| Generated { lab, source: PathBuf::from("solution/src/a.rs"), stub: String::new() };
+        let files = BTreeMap::from([(PathBuf::from("labs/01-paging/a.rs"), file(1))]);
+        let path = |lab, target: &str| LabPath { lab, target: PathBuf::from(target), at: "mod.rs".into() };
+        assert_eq!(check_lab_paths(&[path(1, "labs/01-paging/a.rs")], &files), Ok(()));
+        assert!(check_lab_paths(&[], &files).unwrap_err().contains("no module is declared"));
+        let wrong_lab = [path(1, "labs/01-paging/a.rs"), path(2, "labs/01-paging/a.rs")];
+        assert!(check_lab_paths(&wrong_lab, &files).unwrap_err().contains("no lab 2 region"));
+        let stray = [path(1, "labs/01-paging/a.rs"), path(1, "labs/01-paging/b.rs")];
+        assert!(check_lab_paths(&stray, &files).unwrap_err().contains("no lab 1 region"));
     }
 
     #[test]
