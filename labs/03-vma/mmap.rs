@@ -20,10 +20,9 @@
 
 use core::ptr::NonNull;
 
-use super::mm_types::{MmStruct, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
+use super::mm_types::{MmStruct, VmAreaStruct, VmFile, VmaRef, vm_area_alloc, vm_area_free};
 use super::types::{PAGE_SHIFT, VirtAddr};
 use super::vma::VmFlags;
-use crate::fs::initramfs::File;
 use crate::lib::rbtree::{
     RbLink, RbNode, rb_check, rb_erase, rb_first, rb_insert_color, rb_link_node, rb_next,
 };
@@ -140,7 +139,7 @@ pub fn insert_vm_struct(mm: &mut MmStruct, vma: VmaRef) -> Result<(), VmaError> 
 
 /// Whether a region with `flags` and `file` could merge with `vma`: same
 /// flags, same backing, and no `close` to call for the part merged away.
-fn is_mergeable_vma(vma: &VmAreaStruct, flags: VmFlags, file: Option<&File>) -> bool {
+fn is_mergeable_vma(vma: &VmAreaStruct, flags: VmFlags, file: Option<&VmFile>) -> bool {
     let same_file = match (&vma.vm_file, file) {
         (None, None) => true,
         (Some(a), Some(b)) => a.same_file(b),
@@ -151,7 +150,7 @@ fn is_mergeable_vma(vma: &VmAreaStruct, flags: VmFlags, file: Option<&File>) -> 
 
 /// Whether `[.., end)` at file page `pgoff` may grow `prev` at its end:
 /// mergeable, and for a file the pages follow on.
-fn can_vma_merge_after(prev: &VmAreaStruct, flags: VmFlags, file: Option<&File>, pgoff: u32) -> bool {
+fn can_vma_merge_after(prev: &VmAreaStruct, flags: VmFlags, file: Option<&VmFile>, pgoff: u32) -> bool {
     is_mergeable_vma(prev, flags, file) && (file.is_none() || prev.vm_pgoff + prev.vma_pages() == pgoff)
 }
 
@@ -159,7 +158,7 @@ fn can_vma_merge_after(prev: &VmAreaStruct, flags: VmFlags, file: Option<&File>,
 fn can_vma_merge_before(
     next: &VmAreaStruct,
     flags: VmFlags,
-    file: Option<&File>,
+    file: Option<&VmFile>,
     pgoff: u32,
     pages: u32,
 ) -> bool {
@@ -181,7 +180,7 @@ pub fn vma_merge(
     addr: VirtAddr,
     end: VirtAddr,
     flags: VmFlags,
-    file: Option<&File>,
+    file: Option<&VmFile>,
     pgoff: u32,
 ) -> Option<VmaRef> {
     // TODO(lab 3): next is prev's next (or the head). If prev ends at addr and can_vma_merge_after: grow prev to end, and if next starts at end and can also merge (can_vma_merge_before), grow prev to next's end and unlink and free next (vm_area_free); return prev. Else if next starts at end and can_vma_merge_before: move next's start down to addr (and its vm_pgoff to pgoff); return next. Else None.

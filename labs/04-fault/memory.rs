@@ -11,7 +11,8 @@
 //! - nothing mapped, anonymous region: a read maps the shared zero page
 //!   read-only, a write gets a fresh zeroed frame (`do_anonymous_page`);
 //! - nothing mapped, file region: the region's `vm_ops.fault` returns a
-//!   frame holding the file's page (`do_no_page`);
+//!   frame holding the file's page, or a shared-memory object's frame
+//!   (`do_no_page`);
 //! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
 //!   lab 5's).
 //!
@@ -22,15 +23,15 @@
 #![allow(unused_variables, unused_imports)]
 
 use super::cow::do_wp_page;
-use super::fault_common::{FaultKind, maybe_mkwrite, set_pte};
+use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::alloc_pages;
-use super::mm_types::{MmStruct, VmaRef};
+use super::mm_types::{MmCounter, MmStruct, VmaRef};
 use super::node::{set_page_anon, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
 use super::types::VirtAddr;
-use super::vma::{VmFault, VmFlags};
+use super::vma::{FaultKind, VmFault, VmFlags};
 
 /// Makes the page at `addr` of `vma`, a region of `mm` (the loaded address
 /// space) that allows the access, present, and writable if `write`.
@@ -53,16 +54,18 @@ fn do_anonymous_page(
     addr: VirtAddr,
     write: bool,
 ) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss).
+    // TODO(lab 4): for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
     todo!("lab 4: do_anonymous_page")
 }
 
-/// A first touch of a file region: the region's `fault` reads page
-/// `linear_page_index(addr)` of the file into a new frame. A read maps it
-/// with the region's protection (read-only if private) and counts it in
-/// `file_rss`. A write to a private region makes that frame the task's own
-/// copy at once (no page cache keeps the original): anonymous and writable.
+/// A first touch of a file region: the region's `fault` finds page
+/// `linear_page_index(addr)` of the backing (a copy of an initrd file's
+/// page, or a shared-memory object's own frame). A read maps it with the
+/// region's protection (read-only if private) and counts it as its frame
+/// says: a file page or a shmem one. A write to a private region makes
+/// that frame the task's own copy at once (no page cache keeps the
+/// original): anonymous and writable.
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous, set_pte it with maybe_mkwrite, count it anonymous. Otherwise set_pte it with vm_page_prot and count it as a file page. Either way it is a major fault.
+    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous and set_pte it with maybe_mkwrite. Otherwise set_pte it with vm_page_prot. Count it as mm_counter(pfn) says, and return the kind of fault the backing reported.
     todo!("lab 4: do_no_page")
 }

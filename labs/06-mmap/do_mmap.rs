@@ -10,16 +10,18 @@
 use super::error::MmError;
 use super::filemap::INITRD_VM_OPS;
 use super::memory::handle_mm_fault;
-use super::mm_types::{MmStruct, TASK_SIZE, VmAreaStruct, VmaRef, vm_area_alloc, vm_area_free};
+use super::mm_types::{
+    MmStruct, TASK_SIZE, VmAreaStruct, VmFile, VmOperations, VmaRef, vm_area_alloc, vm_area_free,
+};
 use super::mmap::{
     __vma_unlink, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma, split_vma,
     vma_merge,
 };
+use super::shmem_vm::{shmem_put, shmem_zero_setup};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::unmapped_area::{MMAP_MIN_ADDR, RLIMIT_STACK, arch_unmap_area, get_unmapped_area};
 use super::vma::VmFlags;
 use super::zap::zap_page_range;
-use crate::fs::initramfs::File;
 
 pub const PROT_READ: u32 = 0x1;
 pub const PROT_WRITE: u32 = 0x2;
@@ -75,14 +77,15 @@ fn check_mmap_addr(addr: VirtAddr) -> Result<(), MmError> {
 
 /// Maps `len` bytes at `addr` (a hint, or exact with `MAP_FIXED`), of
 /// `file` from page `pgoff` or anonymous, with `prot` (Linux's
-/// `do_mmap_pgoff`). Returns where.
+/// `do_mmap_pgoff`). Anonymous shared memory gets a shared-memory object
+/// of its own. Returns where.
 pub fn do_mmap_pgoff(
     mm: &mut MmStruct,
     addr: VirtAddr,
     len: u32,
     prot: u32,
     flags: u32,
-    file: Option<File<'static>>,
+    file: Option<VmFile>,
     pgoff: u32,
 ) -> Result<VirtAddr, MmError> {
     if len == 0 {
@@ -97,19 +100,20 @@ pub fn do_mmap_pgoff(
         MAP_PRIVATE => false,
         _ => return Err(MmError::BadFlags),
     };
-    // No shmem behind shared anonymous memory: fork could not share pages
-    // faulted in after it.
-    if shared && file.is_none() {
-        return Err(MmError::BadFlags);
-    }
     let mut vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | VmFlags::MAY_ALL;
     if shared {
-        // The initrd is read-only: a shared mapping of it may never write.
-        if prot & PROT_WRITE != 0 {
+        // A file not open for writing (an initrd file, a `SHM_RDONLY`
+        // attach) may never be written through a shared mapping.
+        let writable = file.as_ref().is_none_or(VmFile::may_write);
+        if !writable && prot & PROT_WRITE != 0 {
             return Err(MmError::Denied);
         }
         vm_flags |= VmFlags::MAYSHARE;
-        vm_flags.remove(VmFlags::MAYWRITE);
+        if writable {
+            vm_flags |= VmFlags::SHARED;
+        } else {
+            vm_flags.remove(VmFlags::MAYWRITE);
+        }
     }
     // The argument checks come first: `MAP_FIXED` below unmaps what is there.
     let addr = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
@@ -126,18 +130,35 @@ pub fn do_mmap_pgoff(
     } else {
         get_unmapped_area(mm, addr, len).ok_or(MmError::NoRoom)?
     };
-    mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
-    Ok(addr)
+    if file.is_some() || !shared {
+        mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
+        return Ok(addr);
+    }
+    let Some(file @ VmFile::Shmem { shm, .. }) = shmem_zero_setup(len) else { return Err(MmError::NoMemory) };
+    let made = mmap_region(mm, addr, len, vm_flags, Some(file), 0);
+    // SAFETY: the setup's use, given back: the region took one of its own.
+    unsafe { shmem_put(shm) };
+    made.map(|_| addr)
+}
+
+/// The operations of regions mapping `file` (what Linux's `f_op->mmap`
+/// installs).
+fn file_vm_ops(file: &VmFile) -> &'static VmOperations {
+    match file {
+        VmFile::Initrd(_) => &INITRD_VM_OPS,
+        VmFile::Shmem { vm_ops, .. } => vm_ops,
+    }
 }
 
 /// Covers the free range `[addr, addr + len)` with a region: a neighbour
-/// grown by `vma_merge`, or a new one (Linux's `mmap_region`).
+/// grown by `vma_merge`, or a new one, which its backing's `open` then
+/// counts as a user (Linux's `mmap_region`).
 pub fn mmap_region(
     mm: &mut MmStruct,
     addr: VirtAddr,
     len: u32,
     flags: VmFlags,
-    file: Option<File<'static>>,
+    file: Option<VmFile>,
     pgoff: u32,
 ) -> Result<VmaRef, MmError> {
     let end = VirtAddr::new(addr.as_u32() + len);
@@ -147,14 +168,18 @@ pub fn mmap_region(
         None => {
             let vma =
                 vm_area_alloc(VmAreaStruct::new(mm.as_ref(), addr, end, flags)).ok_or(MmError::NoMemory)?;
-            if file.is_some() {
+            if let Some(file) = file {
                 let v = vma.get_mut(mm);
-                (v.vm_file, v.vm_pgoff, v.vm_ops) = (file, pgoff, Some(&INITRD_VM_OPS));
+                (v.vm_file, v.vm_pgoff, v.vm_ops) = (Some(file), pgoff, Some(file_vm_ops(&file)));
             }
             if let Err(error) = insert_vm_struct(mm, vma) {
                 // SAFETY: allocated above and linked nowhere.
                 unsafe { vm_area_free(vma) };
                 return Err(error.into());
+            }
+            let v = vma.get_mut(mm);
+            if let Some(open) = v.vm_ops.and_then(|ops| ops.open) {
+                open(v);
             }
             vma
         }

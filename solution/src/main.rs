@@ -28,6 +28,8 @@ mod fs;
 #[cfg(target_os = "none")]
 mod init;
 #[cfg(target_os = "none")]
+mod ipc;
+#[cfg(target_os = "none")]
 mod kernel;
 #[cfg(target_os = "none")]
 mod lib;

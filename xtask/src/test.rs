@@ -132,7 +132,7 @@ fn solved_lab(n: u8) -> Result {
 /// The C programs that make the oracle comparison: the same binary must
 /// print the same and end the same on Debian's Linux and on vmlab.
 const DIFFERENTIAL: &[&str] =
-    &["chello", "cabi", "cmman", "cmaps", "cfault", "ccow", "cpopulate", "cmadvise"];
+    &["chello", "cabi", "cmman", "cmaps", "cfault", "ccow", "cpopulate", "cmadvise", "cshm"];
 
 /// Runs each differential program on Linux (Debian's i386 kernel, fetched
 /// once) and on the reference kernel, and compares. Without a way to fetch

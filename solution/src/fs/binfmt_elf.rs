@@ -28,7 +28,7 @@ use super::initramfs::File;
 use crate::mm::do_mmap::{
     MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE, do_brk, do_mmap_pgoff, mmap_region,
 };
-use crate::mm::mm_types::{MmStruct, TASK_SIZE};
+use crate::mm::mm_types::{MmStruct, TASK_SIZE, VmFile};
 use crate::mm::types::{PAGE_SIZE, VirtAddr};
 use crate::mm::uaccess::{clear_user, copy_to_user};
 use crate::mm::vma::VmFlags;
@@ -136,7 +136,7 @@ fn elf_map(mm: &mut MmStruct, file: File<'static>, segment: &ProgramHeader) -> R
     if filesz > 0 {
         let len = file_end - start.as_u32();
         let flags = MAP_PRIVATE | MAP_FIXED;
-        do_mmap_pgoff(mm, start, len, prot, flags, Some(file), offset / PAGE_SIZE)
+        do_mmap_pgoff(mm, start, len, prot, flags, Some(VmFile::Initrd(file)), offset / PAGE_SIZE)
             .map_err(|_| ExecError::NoMemory)?;
         let bss = vaddr + filesz;
         if memsz > filesz && bss % PAGE_SIZE != 0 {

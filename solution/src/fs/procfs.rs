@@ -88,6 +88,7 @@ fn status_text(task: &TaskStruct, out: &mut impl Write) -> fmt::Result {
     writeln!(out, "VmRSS:\t{:8} kB", kb(m.rss()))?;
     writeln!(out, "RssAnon:\t{:8} kB", kb(m.anon_rss))?;
     writeln!(out, "RssFile:\t{:8} kB", kb(m.file_rss))?;
+    writeln!(out, "RssShmem:\t{:8} kB", kb(m.shmem_rss))?;
     writeln!(out, "VmData:\t{:8} kB", kb(m.total_vm - m.stack_vm - m.exec_vm))?;
     writeln!(out, "VmStk:\t{:8} kB", kb(m.stack_vm))?;
     writeln!(out, "VmExe:\t{:8} kB", exe_bytes / 1024)?;

@@ -10,11 +10,15 @@
 //! file's device and inode, then, from column 49, the path or `[heap]` or
 //! `[stack]`. The initrd's files show device `00:02`, which is what Linux
 //! 6.1 shows for the files of its initramfs (seen with `cargo xtask
-//! oracle`).
+//! oracle`); shared-memory objects show `00:01`, Linux's internal shmem
+//! mount, and a name that says their file was never linked anywhere:
+//! `/dev/zero (deleted)` for anonymous shared memory, `/SYSV<key>
+//! (deleted)` for a System V segment.
 
 use core::fmt::{self, Write};
 
-use crate::mm::mm_types::{MmStruct, VmAreaStruct};
+use crate::mm::mm_types::{MmStruct, VmAreaStruct, VmFile};
+use crate::mm::shmem::ShmemName;
 use crate::mm::types::PAGE_SHIFT;
 use crate::mm::vma::VmFlags;
 
@@ -23,6 +27,8 @@ use crate::mm::vma::VmFlags;
 const NAME_COLUMN: usize = 25 + 6 * 4 - 1;
 /// The device number shown for the initrd's files: Linux's for its rootfs.
 const INITRD_DEV: (u32, u32) = (0, 2);
+/// The device number of shared-memory objects: Linux's for `shm_mnt`.
+const SHMEM_DEV: (u32, u32) = (0, 1);
 
 /// Every region of `mm`, in address order.
 pub fn show_maps(mm: &MmStruct, out: &mut impl Write) -> fmt::Result {
@@ -32,9 +38,11 @@ pub fn show_maps(mm: &MmStruct, out: &mut impl Write) -> fmt::Result {
 /// The line for `vma`, a region of `mm` (Linux's `show_map_vma`).
 pub fn show_map_vma(mm: &MmStruct, vma: &VmAreaStruct, out: &mut impl Write) -> fmt::Result {
     let flag = |bit, c| if vma.vm_flags.contains(bit) { c } else { '-' };
-    let (offset, (major, minor), ino) = match &vma.vm_file {
-        Some(file) => ((vma.vm_pgoff as u64) << PAGE_SHIFT, INITRD_DEV, file.ino),
-        None => (0, (0, 0), 0),
+    let offset = if vma.vm_file.is_some() { (vma.vm_pgoff as u64) << PAGE_SHIFT } else { 0 };
+    let ((major, minor), ino) = match &vma.vm_file {
+        Some(VmFile::Initrd(file)) => (INITRD_DEV, file.ino),
+        Some(VmFile::Shmem { shm, .. }) => (SHMEM_DEV, shm.ino),
+        None => ((0, 0), 0),
     };
     let mut line = Counted { out: &mut *out, written: 0 };
     write!(
@@ -47,18 +55,16 @@ pub fn show_map_vma(mm: &MmStruct, vma: &VmAreaStruct, out: &mut impl Write) -> 
         flag(VmFlags::EXEC, 'x'),
         if vma.vm_flags.contains(VmFlags::MAYSHARE) { 's' } else { 'p' },
     )?;
-    let name = match &vma.vm_file {
-        Some(file) => Some(file.name),
-        None if vma.vm_start <= mm.brk && vma.vm_end >= mm.start_brk => Some("[heap]"),
-        None if vma.vm_start <= mm.start_stack && vma.vm_end >= mm.start_stack => Some("[stack]"),
-        None => None,
-    };
-    let written = line.written;
-    match name {
-        Some(name) => {
-            let slash = if vma.vm_file.is_some() { "/" } else { "" };
-            let pad = NAME_COLUMN.saturating_sub(written);
-            writeln!(out, "{:pad$} {slash}{name}", "")
+    let pad = NAME_COLUMN.saturating_sub(line.written);
+    match &vma.vm_file {
+        Some(VmFile::Initrd(file)) => writeln!(out, "{:pad$} /{}", "", file.name),
+        Some(VmFile::Shmem { shm, .. }) => match shm.name {
+            ShmemName::DevZero => writeln!(out, "{:pad$} /dev/zero (deleted)", ""),
+            ShmemName::SysV { key } => writeln!(out, "{:pad$} /SYSV{key:08x} (deleted)", ""),
+        },
+        None if vma.vm_start <= mm.brk && vma.vm_end >= mm.start_brk => writeln!(out, "{:pad$} [heap]", ""),
+        None if vma.vm_start <= mm.start_stack && vma.vm_end >= mm.start_stack => {
+            writeln!(out, "{:pad$} [stack]", "")
         }
         None => writeln!(out),
     }
@@ -84,19 +90,13 @@ mod tests {
 
     use super::*;
     use crate::fs::initramfs::File;
-    use crate::mm::mm_types::TestMm;
-    use crate::mm::mm_types::VmAreaStruct;
+    use crate::mm::mm_types::{TestMm, VmAreaStruct, VmOperations};
+    use crate::mm::shmem::shmem_file_setup;
     use crate::mm::types::VirtAddr;
 
-    static HELLO: File<'static> = File { name: "bin/hello", ino: 7, data: &[] };
+    static HELLO: VmFile = VmFile::Initrd(File { name: "bin/hello", ino: 7, data: &[] });
 
-    fn line(
-        mm: &mut MmStruct,
-        start: u32,
-        end: u32,
-        flags: VmFlags,
-        file: Option<(u32, File<'static>)>,
-    ) -> String {
+    fn line(mm: &mut MmStruct, start: u32, end: u32, flags: VmFlags, file: Option<(u32, VmFile)>) -> String {
         let mut vma = VmAreaStruct::new(mm.as_ref(), VirtAddr::new(start), VirtAddr::new(end), flags);
         if let Some((pgoff, file)) = file {
             (vma.vm_pgoff, vma.vm_file) = (pgoff, Some(file));
@@ -133,5 +133,27 @@ mod tests {
             line(&mut mm, 0xbffdf000, 0xc0000000, rw | VmFlags::GROWSDOWN, None),
             "bffdf000-c0000000 rw-p 00000000 00:00 0          [stack]\n"
         );
+    }
+
+    #[test]
+    fn shared_memory_objects_are_deleted_files_of_device_1() {
+        static OPS: VmOperations = VmOperations { open: None, close: None, fault: None };
+        let mut mm = TestMm::new();
+        let shared = VmFlags::READ | VmFlags::WRITE | VmFlags::SHARED | VmFlags::MAYSHARE;
+        let zero = shmem_file_setup(0x2000, ShmemName::DevZero, 3).unwrap();
+        let sysv = shmem_file_setup(0x1000, ShmemName::SysV { key: 0x1234 }, 32769).unwrap();
+        let file = |shm| Some((0, VmFile::Shmem { shm, write: true, vm_ops: &OPS }));
+        assert_eq!(
+            line(&mut mm, 0xb7f00000, 0xb7f02000, shared, file(zero)),
+            "b7f00000-b7f02000 rw-s 00000000 00:01 3          /dev/zero (deleted)\n"
+        );
+        assert_eq!(
+            line(&mut mm, 0xb7f02000, 0xb7f03000, shared, file(sysv)),
+            "b7f02000-b7f03000 rw-s 00000000 00:01 32769      /SYSV00001234 (deleted)\n"
+        );
+        for shm in [zero, sysv] {
+            // SAFETY: the test's use, given back once.
+            unsafe { shm.put(|_| {}) };
+        }
     }
 }

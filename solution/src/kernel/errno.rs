@@ -34,6 +34,8 @@ pub enum Errno {
     EINVAL = 22,
     /// Too many open files.
     EMFILE = 24,
+    /// No space left: a limit on System V segments reached.
+    ENOSPC = 28,
     /// Read-only file system.
     EROFS = 30,
     /// Function not implemented.
@@ -50,5 +52,12 @@ pub fn to_eax(result: SysResult) -> u32 {
     match result {
         Ok(value) => value,
         Err(errno) => (-(errno as i32)) as u32,
+    }
+}
+
+/// A user copy that faulted: the caller's pointer was bad.
+impl From<crate::mm::uaccess::Fault> for Errno {
+    fn from(_: crate::mm::uaccess::Fault) -> Self {
+        Errno::EFAULT
     }
 }

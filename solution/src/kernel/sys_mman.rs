@@ -10,7 +10,7 @@ use crate::mm::do_mmap::{
 };
 use crate::mm::error::MmError;
 use crate::mm::madvise::do_madvise;
-use crate::mm::mm_types::MmStruct;
+use crate::mm::mm_types::{MmStruct, VmFile};
 use crate::mm::mprotect::do_mprotect;
 use crate::mm::msync::do_msync;
 use crate::mm::types::{PAGE_SIZE, VirtAddr};
@@ -35,7 +35,7 @@ impl From<MmError> for Errno {
 // ANCHOR_END: errno
 
 /// Runs `f` on the caller's address space.
-fn with_mm(f: impl FnOnce(&mut MmStruct) -> SysResult) -> SysResult {
+pub fn with_mm(f: impl FnOnce(&mut MmStruct) -> SysResult) -> SysResult {
     let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
     f(&mut mm.lock())
 }
@@ -52,7 +52,7 @@ pub fn sys_mmap2(addr: u32, len: u32, prot: u32, flags: u32, fd: u32, pgoff: u32
         None
     } else {
         let file = with_current(|task| match task.files.get(fd) {
-            Some(File::Bytes { data: FileData::Initrd(file), .. }) => Ok(*file),
+            Some(File::Bytes { data: FileData::Initrd(file), .. }) => Ok(VmFile::Initrd(*file)),
             Some(_) => Err(Errno::ENODEV),
             None => Err(Errno::EBADF),
         })?;

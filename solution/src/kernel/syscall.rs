@@ -10,6 +10,7 @@ use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
 use crate::fs::file::{File, FileData};
 use crate::fs::{procfs, rootfs};
+use crate::ipc;
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{Fault, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
 use crate::pr_info;
@@ -33,6 +34,7 @@ const NR_GETPPID: u32 = 64;
 const NR_REBOOT: u32 = 88;
 const NR_MUNMAP: u32 = 91;
 const NR_WAIT4: u32 = 114;
+const NR_IPC: u32 = 117;
 const NR_CLONE: u32 = 120;
 const NR_MPROTECT: u32 = 125;
 const NR_PERSONALITY: u32 = 136;
@@ -41,6 +43,10 @@ const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
 const NR_MADVISE: u32 = 219;
 const NR_EXIT_GROUP: u32 = 252;
+const NR_SHMGET: u32 = 395;
+const NR_SHMCTL: u32 = 396;
+const NR_SHMAT: u32 = 397;
+const NR_SHMDT: u32 = 398;
 
 /// `personality(persona)`: sets the process's execution domain flags,
 /// which the next `execve` reads (`ADDR_COMPAT_LAYOUT` picks the legacy
@@ -92,6 +98,11 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_MPROTECT => sys_mman::sys_mprotect(a, b, c),
         NR_MADVISE => sys_mman::sys_madvise(a, b, c),
         NR_MSYNC => sys_mman::sys_msync(a, b, c),
+        NR_IPC => ipc::syscall::sys_ipc(a, b, c, regs.esi, regs.edi),
+        NR_SHMGET => ipc::syscall::sys_shmget(a as i32, b, c),
+        NR_SHMCTL => ipc::syscall::sys_shmctl(a as i32, b, c, true),
+        NR_SHMAT => ipc::syscall::sys_shmat(a as i32, b, c),
+        NR_SHMDT => ipc::syscall::sys_shmdt(a),
         _ => Err(Errno::ENOSYS),
     };
     regs.eax = to_eax(result);

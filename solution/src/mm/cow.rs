@@ -18,17 +18,16 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::fault_common::{FaultKind, maybe_mkwrite, set_pte};
+use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::GFP_HIGHUSER;
 use super::highmem::{alloc_pages, clear_highpage, copy_highpage};
 use super::kernel_pgtable::KernelTables;
-use super::mm_types::{MmStruct, VmaRef};
-use super::node::{get_page, page_count, page_flags, put_page, set_page_anon, zero_page};
-use super::page::PageFlags;
+use super::mm_types::{MmCounter, MmStruct, VmaRef};
+use super::node::{get_page, page_count, put_page, set_page_anon, zero_page};
 use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
 use super::types::{PAGE_SIZE, VirtAddr};
-use super::vma::{VmFault, VmFlags};
+use super::vma::{FaultKind, VmFault, VmFlags};
 use super::vmstat::{VmEvent, count_vm_event};
 
 /// Whether `fork` copies the pages of copy-on-write regions up front
@@ -45,13 +44,6 @@ pub fn set_fork_copies(copies: bool) {
 /// and possibly writable (Linux's `is_cow_mapping`).
 pub fn is_cow_mapping(flags: VmFlags) -> bool {
     flags & (VmFlags::SHARED | VmFlags::MAYWRITE) == VmFlags::MAYWRITE
-}
-
-/// The resident-set counter the frame of a present entry counts in:
-/// `Some(true)` for `anon_rss`, `Some(false)` for `file_rss`, `None` for the
-/// zero page, which counts nowhere.
-pub fn counts_as_anon(pte: Pte) -> Option<bool> {
-    (pte.pfn() != zero_page()).then(|| page_flags(pte.pfn()).contains(PageFlags::ANON))
 }
 
 /// Gives `dst` the pages `src` has in `vma` (Linux's `copy_page_range`),
@@ -102,7 +94,7 @@ fn copy_one_page(dst: &mut MmStruct, va: VirtAddr, pte: Pte) -> Result<(), VmFau
     copy_highpage(new, pte.pfn());
     set_page_anon(new, true);
     set_pte(dst, va, new, pte.flags() & (PteFlags::USER | PteFlags::RW))?;
-    dst.inc_rss(true);
+    dst.inc_rss(MmCounter::Anon);
     Ok(())
 }
 
@@ -116,7 +108,7 @@ fn copy_one_pte(
     va: VirtAddr,
     pte: Pte,
 ) -> Result<(), VmFault> {
-    // LAB 5 BEGIN: keep USER and RW of the entry. If the region is_cow_mapping and the entry is writable, drop RW, also in src (change_page_flags, which flushes the TLB). Take a reference (get_page), set_pte in dst, and count the page in dst's rss (counts_as_anon: None for the zero page, which is not counted).
+    // LAB 5 BEGIN: keep USER and RW of the entry. If the region is_cow_mapping and the entry is writable, drop RW, also in src (change_page_flags, which flushes the TLB). Take a reference (get_page), set_pte in dst, and count the page in dst's rss (mm_counter: None for the zero page, which is not counted).
     let mut flags = pte.flags() & (PteFlags::USER | PteFlags::RW);
     if is_cow_mapping(vma.get(src).vm_flags) && flags.contains(PteFlags::RW) {
         flags.remove(PteFlags::RW);
@@ -124,8 +116,8 @@ fn copy_one_pte(
     }
     get_page(pte.pfn());
     set_pte(dst, va, pte.pfn(), flags)?;
-    if let Some(anon) = counts_as_anon(pte) {
-        dst.inc_rss(anon);
+    if let Some(counter) = mm_counter(pte.pfn()) {
+        dst.inc_rss(counter);
     }
     Ok(())
     // LAB 5 END
@@ -137,9 +129,9 @@ fn copy_one_pte(
 /// `vma`: reuses the frame if it is anonymous and this is its only user,
 /// else gives the writer its own copy (the zero page's copy is zeroes).
 pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
-    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), mark it anonymous, unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as counts_as_anon says), put_page the old frame; count CowCopy.
+    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), mark it anonymous, unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
     let (old, writable) = (pte.pfn(), maybe_mkwrite(vma.get(mm)));
-    if counts_as_anon(pte) == Some(true) && page_count(old) == 1 {
+    if mm_counter(old) == Some(MmCounter::Anon) && page_count(old) == 1 {
         change_page_flags(&mut KernelTables, mm.pgd_table_mut(), addr, writable);
         count_vm_event(VmEvent::CowReuse);
         return Ok(FaultKind::Minor);
@@ -153,10 +145,10 @@ pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> R
     set_page_anon(new, true);
     unmap_page(&mut KernelTables, mm.pgd_table_mut(), addr);
     set_pte(mm, addr, new, writable)?;
-    if let Some(anon) = counts_as_anon(pte) {
-        mm.dec_rss(anon);
+    if let Some(counter) = mm_counter(old) {
+        mm.dec_rss(counter);
     }
-    mm.inc_rss(true);
+    mm.inc_rss(MmCounter::Anon);
     put_page(old);
     count_vm_event(VmEvent::CowCopy);
     Ok(FaultKind::Minor)

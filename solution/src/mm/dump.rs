@@ -3,6 +3,7 @@
 //! the grader's snapshots hold.
 
 use core::fmt::{self, Write};
+use core::sync::atomic::Ordering;
 
 use super::highmem::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
@@ -11,6 +12,7 @@ use super::node::node;
 use super::page::ZoneType;
 use super::pgtable::{FlagNames, PGDIR_SHIFT, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, Walk};
+use super::shmem::NR_SHMEM;
 use super::types::{PAGE_SHIFT, PAGE_SIZE, VirtAddr};
 use super::zone::{MAX_ORDER, Zone};
 use crate::arch::x86::sections::kernel_sections;
@@ -100,7 +102,8 @@ pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     writeln!(out, "HighTotal:    {:8} kB", kb(high.managed_pages))?;
     writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
     writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;
-    writeln!(out, "LowFree:      {:8} kB", kb(free - high.free_pages))
+    writeln!(out, "LowFree:      {:8} kB", kb(free - high.free_pages))?;
+    writeln!(out, "Shmem:        {:8} kB", kb(NR_SHMEM.load(Ordering::Relaxed)))
 }
 
 /// Prints `/proc/buddyinfo` on the console.

@@ -1,23 +1,33 @@
-//! What the two halves of the fault path share, below both: how a fault
-//! was served, and how its page goes into the page table. Demand paging
+//! What the two halves of the fault path share, below both: which
+//! resident-set counter a frame counts in, and how its page goes into the
+//! page table. Demand paging
 //! (`memory.rs`, lab 4) and copy-on-write (`cow.rs`, lab 5) both map pages
 //! this way, and each calls the other's entry point only through
 //! `handle_mm_fault`, so the helpers live a layer down, in one place.
 
 use super::kernel_pgtable::KernelTables;
-use super::mm_types::{MmStruct, VmAreaStruct};
-use super::node::put_page;
+use super::mm_types::{MmCounter, MmStruct, VmAreaStruct};
+use super::node::{page_flags, put_page, zero_page};
+use super::page::PageFlags;
 use super::pgtable::PteFlags;
 use super::pgwalk::{MapError, map_page};
 use super::types::{Pfn, VirtAddr};
 use super::vma::{VmFault, VmFlags};
 
-/// How a fault was served: from memory (minor) or by reading the backing
-/// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum FaultKind {
-    Minor,
-    Major,
+/// The resident-set counter a mapped frame counts in (Linux's
+/// `mm_counter`): `None` for the zero page, which counts nowhere.
+pub fn mm_counter(pfn: Pfn) -> Option<MmCounter> {
+    if pfn == zero_page() {
+        return None;
+    }
+    let flags = page_flags(pfn);
+    Some(if flags.contains(PageFlags::ANON) {
+        MmCounter::Anon
+    } else if flags.contains(PageFlags::SWAPBACKED) {
+        MmCounter::Shmem
+    } else {
+        MmCounter::File
+    })
 }
 
 /// The page-table flags for a page of `vma` that the faulting task may

@@ -5,17 +5,20 @@
 
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::{KmType, alloc_pages, kmap_atomic};
-use super::mm_types::{VmAreaStruct, VmOperations};
+use super::mm_types::{VmAreaStruct, VmFile, VmOperations};
 use super::types::{PAGE_SIZE, Pfn};
-use super::vma::VmFault;
+use super::vma::{FaultKind, VmFault};
 
 /// The operations of every region mapping an initrd file.
 pub static INITRD_VM_OPS: VmOperations = VmOperations { open: None, close: None, fault: Some(filemap_fault) };
 
 /// A new frame holding page `pgoff` of the region's file, zero past its
 /// end; a page wholly past the end is `Sigbus`, as on Linux.
-fn filemap_fault(vma: &VmAreaStruct, pgoff: u32) -> Result<Pfn, VmFault> {
-    let data = vma.vm_file.expect("a file region has a file").data;
+fn filemap_fault(vma: &VmAreaStruct, pgoff: u32) -> Result<(Pfn, FaultKind), VmFault> {
+    let Some(VmFile::Initrd(file)) = vma.vm_file else {
+        unreachable!("an initrd region maps an initrd file")
+    };
+    let data = file.data;
     let offset = (pgoff as usize).checked_mul(PAGE_SIZE as usize).filter(|&offset| offset < data.len());
     let offset = offset.ok_or(VmFault::Sigbus)?;
     let bytes = &data[offset..data.len().min(offset + PAGE_SIZE as usize)];
@@ -23,5 +26,5 @@ fn filemap_fault(vma: &VmAreaStruct, pgoff: u32) -> Result<Pfn, VmFault> {
     let page = kmap_atomic(pfn, KmType::User0);
     // SAFETY: the mapping covers the whole page, and `bytes` is at most a page.
     unsafe { bytes.as_ptr().copy_to_nonoverlapping(page.as_mut_ptr::<u8>(), bytes.len()) };
-    Ok(pfn)
+    Ok((pfn, FaultKind::Major))
 }

@@ -49,7 +49,7 @@ fn madvise_dontneed(mm: &mut MmStruct, start: VirtAddr, len: u32, advice: u32) -
     let mut at = start.as_u32();
     while let Some(vma) = find_vma(mm, VirtAddr::new(at)).filter(|_| at < end) {
         let v = vma.get(mm);
-        if v.vm_flags.contains(VmFlags::LOCKED) || (advice == MADV_FREE && v.vm_file.is_some()) {
+        if v.vm_flags.contains(VmFlags::LOCKED) || (advice == MADV_FREE && !v.is_anonymous()) {
             return Err(MmError::BadFlags);
         }
         at = v.vm_end.as_u32();

@@ -9,7 +9,8 @@
 //! - nothing mapped, anonymous region: a read maps the shared zero page
 //!   read-only, a write gets a fresh zeroed frame (`do_anonymous_page`);
 //! - nothing mapped, file region: the region's `vm_ops.fault` returns a
-//!   frame holding the file's page (`do_no_page`);
+//!   frame holding the file's page, or a shared-memory object's frame
+//!   (`do_no_page`);
 //! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
 //!   lab 5's).
 //!
@@ -17,15 +18,15 @@
 //! `do_no_page`.
 
 use super::cow::do_wp_page;
-use super::fault_common::{FaultKind, maybe_mkwrite, set_pte};
+use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::alloc_pages;
-use super::mm_types::{MmStruct, VmaRef};
+use super::mm_types::{MmCounter, MmStruct, VmaRef};
 use super::node::{set_page_anon, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
 use super::types::VirtAddr;
-use super::vma::{VmFault, VmFlags};
+use super::vma::{FaultKind, VmFault, VmFlags};
 
 // ANCHOR: handle_mm_fault
 /// Makes the page at `addr` of `vma`, a region of `mm` (the loaded address
@@ -59,7 +60,7 @@ fn do_anonymous_page(
     addr: VirtAddr,
     write: bool,
 ) -> Result<FaultKind, VmFault> {
-    // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss).
+    // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
     let (prot, writable) = (vma.get(mm).vm_page_prot, maybe_mkwrite(vma.get(mm)));
     if !write {
         set_pte(mm, addr, zero_page(), prot)?;
@@ -68,26 +69,32 @@ fn do_anonymous_page(
     let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
     set_page_anon(pfn, true);
     set_pte(mm, addr, pfn, writable)?;
-    mm.inc_rss(true);
+    mm.inc_rss(MmCounter::Anon);
     Ok(FaultKind::Minor)
     // LAB 4 END
 }
 
-/// A first touch of a file region: the region's `fault` reads page
-/// `linear_page_index(addr)` of the file into a new frame. A read maps it
-/// with the region's protection (read-only if private) and counts it in
-/// `file_rss`. A write to a private region makes that frame the task's own
-/// copy at once (no page cache keeps the original): anonymous and writable.
+/// A first touch of a file region: the region's `fault` finds page
+/// `linear_page_index(addr)` of the backing (a copy of an initrd file's
+/// page, or a shared-memory object's own frame). A read maps it with the
+/// region's protection (read-only if private) and counts it as its frame
+/// says: a file page or a shmem one. A write to a private region makes
+/// that frame the task's own copy at once (no page cache keeps the
+/// original): anonymous and writable.
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
-    // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous, set_pte it with maybe_mkwrite, count it anonymous. Otherwise set_pte it with vm_page_prot and count it as a file page. Either way it is a major fault.
+    // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous and set_pte it with maybe_mkwrite. Otherwise set_pte it with vm_page_prot. Count it as mm_counter(pfn) says, and return the kind of fault the backing reported.
     let v = vma.get(mm);
     let fault = v.vm_ops.and_then(|ops| ops.fault).expect("a file region has a fault operation");
-    let pfn = fault(v, v.linear_page_index(addr))?;
+    let (pfn, kind) = fault(v, v.linear_page_index(addr))?;
     let private_write = write && !v.vm_flags.contains(VmFlags::SHARED);
-    set_page_anon(pfn, private_write);
+    if private_write {
+        set_page_anon(pfn, true);
+    }
     let flags = if private_write { maybe_mkwrite(v) } else { v.vm_page_prot };
     set_pte(mm, addr, pfn, flags)?;
-    mm.inc_rss(private_write);
-    Ok(FaultKind::Major)
+    if let Some(counter) = mm_counter(pfn) {
+        mm.inc_rss(counter);
+    }
+    Ok(kind)
     // LAB 4 END
 }

@@ -197,7 +197,7 @@ fn exit_mmap(mm: &mut MmStruct) {
         *entry = Pgd::NONE;
     }
     (mm.total_vm, mm.exec_vm, mm.stack_vm) = (0, 0, 0);
-    (mm.anon_rss, mm.file_rss) = (0, 0);
+    (mm.anon_rss, mm.file_rss, mm.shmem_rss) = (0, 0, 0);
     remove_vma_list(mm);
     // LAB 2 END
 }

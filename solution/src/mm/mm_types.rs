@@ -26,8 +26,9 @@ use core::sync::atomic::AtomicU32;
 use spin::{Mutex, MutexGuard};
 
 use super::pgtable::PteFlags;
+use super::shmem::ShmemRef;
 use super::types::{PAGE_SHIFT, Pfn, VirtAddr};
-use super::vma::{VmFault, VmFlags, vm_get_page_prot};
+use super::vma::{FaultKind, VmFault, VmFlags, vm_get_page_prot};
 use crate::fs::initramfs::File;
 use crate::lib::fallible::{kbox, kbox_cyclic};
 use crate::lib::rbtree::{RbNode, RbRoot};
@@ -152,9 +153,10 @@ pub struct MmStruct {
     pub exec_vm: u32,
     pub stack_vm: u32,
     /// Pages with a frame behind them: anonymous ones, ones read from a
-    /// file, and the most there ever were.
+    /// file, ones of a shared-memory object, and the most there ever were.
     pub anon_rss: u32,
     pub file_rss: u32,
+    pub shmem_rss: u32,
     pub hiwater_rss: u32,
     /// How mappings are placed, chosen at `execve` (`arch_pick_mmap_layout`).
     pub mmap_layout: MmapLayout,
@@ -252,6 +254,7 @@ impl MmStruct {
             stack_vm: 0,
             anon_rss: 0,
             file_rss: 0,
+            shmem_rss: 0,
             hiwater_rss: 0,
             mmap_layout: MmapLayout::Legacy,
             mmap_base: VirtAddr::new(TASK_UNMAPPED_BASE),
@@ -271,39 +274,86 @@ impl MmStruct {
 
     /// Pages with a frame behind them.
     pub fn rss(&self) -> u32 {
-        self.anon_rss + self.file_rss
+        self.anon_rss + self.file_rss + self.shmem_rss
     }
 
-    /// Counts a frame mapped in, anonymous or a file's (Linux's
-    /// `inc_mm_counter`), and the high-water mark with it.
-    pub fn inc_rss(&mut self, anon: bool) {
-        *self.rss_counter(anon) += 1;
+    /// Counts a frame mapped in (Linux's `inc_mm_counter`), and the
+    /// high-water mark with it.
+    pub fn inc_rss(&mut self, counter: MmCounter) {
+        *self.rss_counter(counter) += 1;
         self.hiwater_rss = self.hiwater_rss.max(self.rss());
     }
 
     /// Counts a frame mapped out.
-    pub fn dec_rss(&mut self, anon: bool) {
-        *self.rss_counter(anon) -= 1;
+    pub fn dec_rss(&mut self, counter: MmCounter) {
+        *self.rss_counter(counter) -= 1;
     }
 
-    fn rss_counter(&mut self, anon: bool) -> &mut u32 {
-        if anon { &mut self.anon_rss } else { &mut self.file_rss }
+    fn rss_counter(&mut self, counter: MmCounter) -> &mut u32 {
+        match counter {
+            MmCounter::File => &mut self.file_rss,
+            MmCounter::Anon => &mut self.anon_rss,
+            MmCounter::Shmem => &mut self.shmem_rss,
+        }
     }
 }
 
-/// A backing's `fault`: a new frame holding the given page of the backing.
-pub type FaultFn = fn(&VmAreaStruct, u32) -> Result<Pfn, VmFault>;
+/// The resident-set counter a mapped frame counts in (Linux's
+/// `MM_FILEPAGES`, `MM_ANONPAGES` and `MM_SHMEMPAGES`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MmCounter {
+    /// A copy of a file's page, shared with nobody's writes.
+    File,
+    /// Anonymous memory: private to the address space (or shared
+    /// copy-on-write since a `fork`).
+    Anon,
+    /// A frame of a shared-memory object.
+    Shmem,
+}
+
+/// What a file region maps (Linux's `vm_file`, a `struct file *`).
+#[derive(Clone, Copy)]
+pub enum VmFile {
+    /// A file of the initrd, which is read-only.
+    Initrd(File<'static>),
+    /// A shared-memory object; `write` if it was opened for writing
+    /// (Linux's `FMODE_WRITE`: a `SHM_RDONLY` attach is not), and the
+    /// operations its regions get (what Linux's `f_op->mmap` installs).
+    Shmem { shm: ShmemRef, write: bool, vm_ops: &'static VmOperations },
+}
+
+impl VmFile {
+    /// Whether both name the same file.
+    pub fn same_file(&self, other: &VmFile) -> bool {
+        match (self, other) {
+            (Self::Initrd(a), Self::Initrd(b)) => a.same_file(b),
+            (Self::Shmem { shm: a, .. }, Self::Shmem { shm: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Whether a shared mapping of it may be written.
+    pub fn may_write(&self) -> bool {
+        matches!(self, Self::Shmem { write: true, .. })
+    }
+}
+
+/// A backing's `fault`: a frame holding the given page of the backing,
+/// with a reference for the caller's mapping, and whether the backing had
+/// to read it in (major) or had it in memory (minor).
+pub type FaultFn = fn(&VmAreaStruct, u32) -> Result<(Pfn, FaultKind), VmFault>;
 
 /// What a region's backing does at the region's life events and faults
 /// (Linux's `vm_operations_struct`). Linux 2.6.0 had `nopage` (return the
 /// page for an address) and `populate` (prefault a range); 2.6.23 merged
 /// them into `fault`, which is what this kernel has.
 pub struct VmOperations {
-    /// A region was copied: by `split_vma` or `fork`.
+    /// A region began to use the backing: `mmap` made it (where Linux's
+    /// `f_op->mmap` does this work), or `split_vma` or `fork` copied it.
     pub open: Option<fn(&mut VmAreaStruct)>,
     /// A region is going away.
     pub close: Option<fn(&mut VmAreaStruct)>,
-    /// Returns a new frame holding page `pgoff` of the backing.
+    /// Returns a frame holding page `pgoff` of the backing.
     pub fault: Option<FaultFn>,
 }
 
@@ -323,7 +373,7 @@ pub struct VmAreaStruct {
     pub vm_rb: RbNode,
     pub vm_ops: Option<&'static VmOperations>,
     /// For a file mapping: the file, and the page of it at `vm_start`.
-    pub vm_file: Option<File<'static>>,
+    pub vm_file: Option<VmFile>,
     pub vm_pgoff: u32,
 }
 
@@ -358,6 +408,12 @@ impl VmAreaStruct {
     pub fn set_flags(&mut self, flags: VmFlags) {
         self.vm_flags = flags;
         self.vm_page_prot = vm_get_page_prot(flags);
+    }
+
+    /// Whether the region maps no file (Linux's `vma_is_anonymous`; shared
+    /// anonymous memory has a shmem object behind it, so it is not).
+    pub fn is_anonymous(&self) -> bool {
+        self.vm_file.is_none()
     }
 
     /// The page of the backing file at `addr` (`linear_page_index`); it

@@ -8,9 +8,11 @@
 //! 3. page tables: entries, the walk, the kernel's own tables, the
 //!    temporary mappings of `highmem`, kmalloc and boot-time set-up;
 //! 4. regions: a process's descriptor and its regions as data, the region
-//!    tree and list and their operations, and finding room for a new one;
-//! 5. user pages: faults bring them in, copy-on-write shares them, `zap`
-//!    takes them out, user copies reach them;
+//!    tree and list and their operations, finding room for a new one, and
+//!    the shared-memory objects regions may map;
+//! 5. user pages: faults bring them in (from a file, a shared-memory object
+//!    or nothing), copy-on-write shares them, `zap` takes them out, user
+//!    copies reach them;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
 //!    `madvise`;
 //! 7. address spaces: the descriptor's life cycle (`fork`, `exec`, exit)
@@ -51,6 +53,7 @@ pub mod error;
 pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
 pub mod mmap;
+pub mod shmem;
 #[cfg_attr(lab = "6", path = "../../../labs/06-mmap/unmapped_area.rs")]
 pub mod unmapped_area;
 pub mod vma;
@@ -66,6 +69,8 @@ pub mod filemap;
 #[cfg(target_os = "none")]
 #[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
 pub mod memory;
+#[cfg(target_os = "none")]
+pub mod shmem_vm;
 #[cfg(target_os = "none")]
 pub mod uaccess;
 #[cfg(target_os = "none")]

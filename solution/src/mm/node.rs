@@ -132,6 +132,11 @@ pub fn set_page_anon(pfn: Pfn, anon: bool) {
     node().page_mut(pfn).flags.set(PageFlags::ANON, anon);
 }
 
+/// Marks a frame as a shared-memory object's; freeing it clears the mark.
+pub fn set_page_swapbacked(pfn: Pfn) {
+    node().page_mut(pfn).flags.insert(PageFlags::SWAPBACKED);
+}
+
 /// Free frames in all zones.
 pub fn nr_free_pages() -> u32 {
     node().nr_free_pages()

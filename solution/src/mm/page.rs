@@ -49,6 +49,10 @@ bitflags! {
         /// Free, and filled with `PAGE_POISON` when it was freed (only
         /// with the `debug_vm` feature).
         const POISONED = 1 << 4;
+        /// Backed by swap rather than a file: a frame of a shared-memory
+        /// object. (Linux sets `PG_swapbacked` on anonymous frames too; here
+        /// `ANON` alone marks those.)
+        const SWAPBACKED = 1 << 5;
     }
 }
 

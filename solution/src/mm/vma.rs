@@ -57,6 +57,14 @@ pub fn vm_get_page_prot(flags: VmFlags) -> PteFlags {
     }
 }
 
+/// How a fault was served: from memory (minor) or by reading the backing
+/// file (major), Linux's `VM_FAULT_MINOR` and `VM_FAULT_MAJOR`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultKind {
+    Minor,
+    Major,
+}
+
 /// Why a fault on a region could not be served.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum VmFault {

@@ -2,7 +2,7 @@
 //! `mm/memory.c`): for `munmap` and a shrinking `brk`. (`exit_mmap`, lab
 //! 2's, releases a whole address space at once.)
 
-use super::cow::counts_as_anon;
+use super::fault_common::mm_counter;
 use super::kernel_pgtable::KernelTables;
 use super::mm_types::MmStruct;
 use super::node::put_page;
@@ -29,8 +29,8 @@ fn zap_pte(mm: &mut MmStruct, va: VirtAddr) {
     let Some(pte) = unmap_page(&mut KernelTables, mm.pgd_table(), va) else {
         return;
     };
-    if let Some(anon) = counts_as_anon(pte) {
-        mm.dec_rss(anon);
+    if let Some(counter) = mm_counter(pte.pfn()) {
+        mm.dec_rss(counter);
     }
     put_page(pte.pfn());
 }

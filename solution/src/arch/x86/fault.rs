@@ -18,12 +18,11 @@
 
 use super::ptrace::PtRegs;
 use crate::mm::do_mmap::expand_stack;
-use crate::mm::fault_common::FaultKind;
 use crate::mm::memory::handle_mm_fault;
 use crate::mm::mm_types::{MmStruct, TASK_SIZE};
 use crate::mm::mmap::find_vma;
 use crate::mm::types::VirtAddr;
-use crate::mm::vma::{VmFault, VmFlags};
+use crate::mm::vma::{FaultKind, VmFault, VmFlags};
 use crate::mm::vmstat::{VmEvent, count_vm_event};
 use crate::pr_err;
 use crate::proc::exit::{do_exit, force_sig_fault};

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::fs::initramfs::File;
 use crate::mm::mm_types::{
-    MmStruct, TestMm, VmAreaStruct, VmOperations, VmaRef, vm_area_alloc, vm_area_free,
+    MmStruct, TestMm, VmAreaStruct, VmFile, VmOperations, VmaRef, vm_area_alloc, vm_area_free,
 };
 use crate::mm::mmap::*;
 use crate::mm::types::VirtAddr;
@@ -16,8 +16,8 @@ use crate::mm::vma::VmFlags;
 const PAGE: u32 = 0x1000;
 const RW: VmFlags = VmFlags::READ.union(VmFlags::WRITE).union(VmFlags::MAY_ALL);
 const RO: VmFlags = VmFlags::READ.union(VmFlags::MAY_ALL);
-static FILE_A: File<'static> = File { name: "bin/a", ino: 2, data: &[] };
-static FILE_B: File<'static> = File { name: "bin/b", ino: 3, data: &[] };
+static FILE_A: VmFile = VmFile::Initrd(File { name: "bin/a", ino: 2, data: &[] });
+static FILE_B: VmFile = VmFile::Initrd(File { name: "bin/b", ino: 3, data: &[] });
 
 /// An empty address space.
 fn new_mm() -> TestMm {
@@ -42,7 +42,7 @@ fn add(mm: &mut MmStruct, start: u32, end: u32, flags: VmFlags) -> VmaRef {
 }
 
 /// Inserts a region of `file` starting at file page `pgoff`.
-fn add_file(mm: &mut MmStruct, start: u32, end: u32, file: &'static File, pgoff: u32) -> VmaRef {
+fn add_file(mm: &mut MmStruct, start: u32, end: u32, file: &'static VmFile, pgoff: u32) -> VmaRef {
     let vma = region(mm, start, end, RO);
     let v = vma.get_mut(mm);
     (v.vm_file, v.vm_pgoff) = (Some(*file), pgoff);
