@@ -9,6 +9,10 @@
 //! - C programs, `user/c/NAME.c`, including `user/c/*.h`: one gcc call
 //!   each, a static Linux i386 executable without a libc, built into
 //!   `target/user/c/NAME` when it is missing or older than its sources.
+//! - musl programs, `user/musl/NAME.c`: the same, linked with musl
+//!   (`musl.rs`), into `target/user/musl/NAME`. Where musl cannot be
+//!   fetched (no root, no network) they are left out with a warning, and
+//!   only their scenarios fail.
 //!
 //! The archive is reproducible: the entries sorted by name (the `bin`
 //! directory first), each with mode 0755, owner and group 0, mtime 0 and an
@@ -32,6 +36,7 @@ use std::process::{Command, Stdio};
 use cpio::NewcBuilder;
 
 use crate::build::{KernelToolchain, kernel_cargo};
+use crate::musl;
 use crate::workspace_root;
 
 /// The archive, relative to the repository.
@@ -61,10 +66,12 @@ const DIR_MODE: u32 = 0o040755;
 /// returns the archive's path.
 pub fn build_initrd() -> Result<PathBuf, String> {
     let mut programs = BTreeMap::new();
-    for (name, path) in build_rust_programs()?.into_iter().chain(build_c_programs()?) {
+    let built = build_rust_programs()?.into_iter().chain(build_c_programs()?).chain(build_musl_programs()?);
+    for (name, path) in built {
         if programs.insert(name.clone(), path).is_some() {
             return Err(format!(
-                "two user programs are named {name}: rename user/src/bin/{name}.rs or user/c/{name}.c"
+                "two user programs are named {name}: rename user/src/bin/{name}.rs, user/c/{name}.c \
+                 or user/musl/{name}.c"
             ));
         }
     }
@@ -84,6 +91,13 @@ pub fn build_initrd() -> Result<PathBuf, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(path)
+}
+
+/// The built C or musl program `name` (`user/c/NAME.c` or
+/// `user/musl/NAME.c`), if there is one.
+pub fn c_program(name: &str) -> Option<PathBuf> {
+    let built = workspace_root().join("target/user");
+    ["c", "musl"].iter().map(|kind| built.join(kind).join(name)).find(|path| path.exists())
 }
 
 /// Executables broken on purpose, each `hello` with one thing spoiled, as
@@ -158,8 +172,33 @@ fn executables(messages: &[u8]) -> Vec<(String, PathBuf)> {
 /// Builds the C programs that are missing or older than their sources;
 /// returns each one's name and executable.
 fn build_c_programs() -> Result<Vec<(String, PathBuf)>, String> {
-    let dir = workspace_root().join("user/c");
-    let out_dir = workspace_root().join("target/user/c");
+    build_sources("c", gcc)
+}
+
+/// Builds the musl programs as `build_c_programs` does, if musl is there
+/// or can be fetched.
+fn build_musl_programs() -> Result<Vec<(String, PathBuf)>, String> {
+    if files_with_extension(&workspace_root().join("user/musl"), "c")?.is_empty() {
+        return Ok(Vec::new());
+    }
+    match musl::sysroot() {
+        Ok(sysroot) => build_sources("musl", |source, output| musl::gcc(&sysroot, source, output)),
+        Err(reason) => {
+            eprintln!("warning: the programs of user/musl are left out: {reason}");
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Builds each `user/KIND/NAME.c` into `target/user/KIND/NAME` with
+/// `compile` when it is missing or older than its sources (the file and
+/// the directory's headers).
+fn build_sources(
+    kind: &str,
+    compile: impl Fn(&Path, &Path) -> Result<(), String>,
+) -> Result<Vec<(String, PathBuf)>, String> {
+    let dir = workspace_root().join("user").join(kind);
+    let out_dir = workspace_root().join("target/user").join(kind);
     fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let headers = files_with_extension(&dir, "h")?;
     let mut programs = Vec::new();
@@ -171,7 +210,7 @@ fn build_c_programs() -> Result<Vec<(String, PathBuf)>, String> {
             .to_string();
         let output = out_dir.join(&name);
         if is_stale(&output, headers.iter().chain([&source])) {
-            gcc(&source, &output)?;
+            compile(&source, &output)?;
         }
         programs.push((name, output));
     }

@@ -7,9 +7,11 @@
 //! prints a scored table and writes a JSON report.
 
 pub mod build;
+pub mod debian;
 pub mod grade;
 pub mod initrd;
 pub mod lab;
+pub mod musl;
 pub mod normalize;
 pub mod oracle;
 pub mod qemu;

@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use cpio::NewcBuilder;
 
+use crate::debian;
 use crate::qemu::{self, Machine, QEMU};
 use crate::workspace_root;
 
@@ -78,103 +79,37 @@ impl LinuxRun {
 
 /// The path of Debian's i386 Linux kernel, fetched the first time.
 ///
-/// Fetching changes the machine's apt state, which is acceptable for a
-/// development or CI machine: it adds the `i386` architecture
-/// (`dpkg --add-architecture i386`, idempotent) and, when the package lists
-/// know no i386 kernel yet or name one the archive no longer has, runs
-/// `apt-get update`. Both need root, so this runs them as root or through
-/// `sudo -n`. Nothing is installed: `apt-get download` fetches the package
-/// (about 50 MiB) and `dpkg-deb -x` unpacks it into a scratch directory,
-/// from which only `boot/vmlinuz-*` is kept.
+/// Fetches it once from Debian (see `debian.rs`): the package
+/// `linux-image-686` depends on (about 50 MiB), of which only
+/// `boot/vmlinuz-*` is kept.
 pub fn linux_kernel() -> Result<PathBuf, String> {
     let kernel = workspace_root().join(KERNEL);
     if kernel.exists() {
         return Ok(kernel);
     }
-    let is_root = command_output("id", &["-u"]).is_ok_and(|uid| uid.trim() == "0");
-    let sudo: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
-    if !is_root && command_output("sudo", &["-n", "true"]).is_err() {
-        return Err(format!(
-            "fetching Debian's i386 kernel needs root (dpkg --add-architecture i386): \
-             run this once as root, or put an i386 bzImage at {KERNEL}"
-        ));
-    }
-    let as_root = |args: &[&str]| {
-        let command: Vec<&str> = sudo.iter().chain(args).copied().collect();
-        command_output(command[0], &command[1..])
-    };
     eprintln!("Fetching Debian's i386 Linux kernel (once)...");
-    as_root(&["dpkg", "--add-architecture", "i386"])?;
     // A scratch directory per process, so that two first runs at once (a
     // parallel test run) do not collide; the rename that ends it is atomic.
     let scratch = kernel.with_file_name(format!("download-{}", std::process::id()));
-    let fetched = fetch_vmlinuz(&scratch, || {
-        let _ = as_root(&["apt-get", "update", "-q"]);
-    })
-    .and_then(|vmlinuz| {
-        fs::rename(&vmlinuz, &kernel).map_err(|e| format!("cannot move {}: {e}", vmlinuz.display()))
-    });
+    let fetched = debian::fetch("Debian's i386 kernel", &scratch, || kernel_package().map(|p| vec![p]))
+        .map_err(|e| format!("{e}, or put an i386 bzImage at {KERNEL}"))
+        .and_then(|root| debian::find_file(&root.join("boot"), "vmlinuz-"))
+        .and_then(|vmlinuz| {
+            fs::rename(&vmlinuz, &kernel).map_err(|e| format!("cannot move {}: {e}", vmlinuz.display()))
+        });
     let _ = fs::remove_dir_all(&scratch);
     fetched.map(|()| kernel)
 }
 
-/// Downloads the kernel package into `scratch` and unpacks it there;
-/// returns its `boot/vmlinuz-*`. `update` refreshes apt's package lists.
-fn fetch_vmlinuz(scratch: &Path, update: impl Fn()) -> Result<PathBuf, String> {
-    fs::create_dir_all(scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
-    let deb = download_kernel_package(scratch).or_else(|_| {
-        // Lists that predate the i386 architecture, or name an old kernel
-        // the archive has dropped: update them and try once more. The
-        // update's own status is ignored, since one unreachable suite (a
-        // mirror in the middle of a sync) fails it while the rest is fine.
-        update();
-        download_kernel_package(scratch)
-    })?;
-    let unpacked = scratch.join("root");
-    command_output("dpkg-deb", &["-x", &deb.display().to_string(), &unpacked.display().to_string()])?;
-    find_file(&unpacked.join("boot"), "vmlinuz-")
-}
-
-/// Finds the kernel package `linux-image-686` currently depends on (such
-/// as `linux-image-6.1.0-50-686:i386`) and downloads it into `dir`; returns
-/// the `.deb`.
-fn download_kernel_package(dir: &Path) -> Result<PathBuf, String> {
-    let depends = command_output("apt-cache", &["depends", METAPACKAGE])?;
-    let package = depends
+/// The kernel package `linux-image-686` currently depends on, such as
+/// `linux-image-6.1.0-50-686:i386`.
+fn kernel_package() -> Result<String, String> {
+    let depends = debian::command_output("apt-cache", &["depends", METAPACKAGE])?;
+    depends
         .lines()
         .find_map(|line| line.trim().strip_prefix("Depends: linux-image-"))
         .map(|rest| format!("linux-image-{rest}"))
-        .ok_or_else(|| format!("apt knows no {METAPACKAGE}; is Debian's archive reachable?"))?;
-    let download = Command::new("apt-get").args(["download", "-q", &package]).current_dir(dir).output();
-    check(download, "apt-get download")?;
-    find_file(dir, &package.replace(":i386", "_"))
-}
-
-/// The file of `dir` whose name starts with `prefix`.
-fn find_file(dir: &Path, prefix: &str) -> Result<PathBuf, String> {
-    fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .find(|path| path.file_name().is_some_and(|name| name.to_string_lossy().starts_with(prefix)))
-        .ok_or_else(|| format!("{} holds no {prefix}*", dir.display()))
-}
-
-/// Runs `program args...` and returns its standard output, or its last
-/// error line.
-fn command_output(program: &str, args: &[&str]) -> Result<String, String> {
-    check(Command::new(program).args(args).output(), &format!("{program} {}", args.join(" ")))
-}
-
-/// The standard output of a command that ran successfully, or an error
-/// naming `what` with the last line it wrote to standard error.
-fn check(output: io::Result<std::process::Output>, what: &str) -> Result<String, String> {
-    let output = output.map_err(|e| format!("cannot run {what}: {e}"))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr.lines().rev().find(|line| line.starts_with("E:")).or(stderr.lines().last());
-        return Err(format!("{what} failed: {}", reason.unwrap_or("no message").trim()));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        .ok_or_else(|| format!("apt knows no {METAPACKAGE}; is Debian's archive reachable?"))
 }
 
 /// Runs the static i386 executable `program` as Linux's init with `args`

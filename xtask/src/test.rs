@@ -131,8 +131,19 @@ fn solved_lab(n: u8) -> Result {
 
 /// The C programs that make the oracle comparison: the same binary must
 /// print the same and end the same on Debian's Linux and on vmlab.
-const DIFFERENTIAL: &[&str] =
-    &["chello", "cabi", "cmman", "cmaps", "cfault", "ccow", "cpopulate", "cmadvise", "cshm"];
+const DIFFERENTIAL: &[&str] = &[
+    "chello",
+    "cabi",
+    "cmman",
+    "cmaps",
+    "cfault",
+    "ccow",
+    "cpopulate",
+    "cmadvise",
+    "cshm",
+    "mmalloc",
+    "mmaps",
+];
 
 /// Runs each differential program on Linux (Debian's i386 kernel, fetched
 /// once) and on the reference kernel, and compares. Without a way to fetch
@@ -145,7 +156,7 @@ fn c_programs_match_linux() -> Result {
     }
     let vmlab = grader::build::build(&Kernel::Reference)?;
     for name in DIFFERENTIAL {
-        let program = grader::workspace_root().join("target/user/c").join(name);
+        let program = grader::initrd::c_program(name).ok_or(format!("{name} was not built"))?;
         let on_linux = oracle::run_on_linux(&program, &[])?;
         let on_vmlab = oracle::run_on_vmlab(&vmlab, name)?;
         if on_linux != on_vmlab {

@@ -8,6 +8,8 @@ pub enum Errno {
     EPERM = 1,
     /// No such file.
     ENOENT = 2,
+    /// No such process: `set_thread_area` found no free TLS entry.
+    ESRCH = 3,
     /// Argument list too long.
     E2BIG = 7,
     /// Not an executable this kernel can run.
@@ -34,6 +36,8 @@ pub enum Errno {
     EINVAL = 22,
     /// Too many open files.
     EMFILE = 24,
+    /// Not a terminal: an `ioctl` the file does not take.
+    ENOTTY = 25,
     /// No space left: a limit on System V segments reached.
     ENOSPC = 28,
     /// Read-only file system.

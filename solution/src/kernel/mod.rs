@@ -9,6 +9,10 @@ pub mod panic;
 #[cfg(target_os = "none")]
 pub mod printk;
 #[cfg(target_os = "none")]
+pub mod sys;
+#[cfg(target_os = "none")]
+pub mod sys_io;
+#[cfg(target_os = "none")]
 pub mod sys_mman;
 #[cfg(target_os = "none")]
 pub mod syscall;

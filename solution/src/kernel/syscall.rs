@@ -4,7 +4,7 @@
 //! so a static i386 Linux binary that uses only these calls runs unchanged.
 
 use super::errno::{Errno, SysResult, to_eax};
-use super::sys_mman;
+use super::{sys, sys_io, sys_mman};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
@@ -29,20 +29,34 @@ const NR_CLOSE: u32 = 6;
 const NR_WAITPID: u32 = 7;
 const NR_EXECVE: u32 = 11;
 const NR_GETPID: u32 = 20;
+const NR_GETUID: u32 = 24;
 const NR_BRK: u32 = 45;
+const NR_GETGID: u32 = 47;
+const NR_GETEUID: u32 = 49;
+const NR_GETEGID: u32 = 50;
+const NR_IOCTL: u32 = 54;
 const NR_GETPPID: u32 = 64;
 const NR_REBOOT: u32 = 88;
 const NR_MUNMAP: u32 = 91;
 const NR_WAIT4: u32 = 114;
 const NR_IPC: u32 = 117;
 const NR_CLONE: u32 = 120;
+const NR_UNAME: u32 = 122;
 const NR_MPROTECT: u32 = 125;
 const NR_PERSONALITY: u32 = 136;
 const NR_MSYNC: u32 = 144;
+const NR_READV: u32 = 145;
+const NR_WRITEV: u32 = 146;
 const NR_SCHED_YIELD: u32 = 158;
 const NR_MMAP2: u32 = 192;
+const NR_GETUID32: u32 = 199;
+const NR_GETGID32: u32 = 200;
+const NR_GETEUID32: u32 = 201;
+const NR_GETEGID32: u32 = 202;
 const NR_MADVISE: u32 = 219;
+const NR_SET_THREAD_AREA: u32 = 243;
 const NR_EXIT_GROUP: u32 = 252;
+const NR_SET_TID_ADDRESS: u32 = 258;
 const NR_SHMGET: u32 = 395;
 const NR_SHMCTL: u32 = 396;
 const NR_SHMAT: u32 = 397;
@@ -98,6 +112,14 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_MPROTECT => sys_mman::sys_mprotect(a, b, c),
         NR_MADVISE => sys_mman::sys_madvise(a, b, c),
         NR_MSYNC => sys_mman::sys_msync(a, b, c),
+        NR_READV => sys_io::sys_readv(a, b, c),
+        NR_WRITEV => sys_io::sys_writev(a, b, c),
+        NR_IOCTL => sys_io::sys_ioctl(a, b, c),
+        NR_GETUID | NR_GETGID | NR_GETEUID | NR_GETEGID => sys::sys_getuid(),
+        NR_GETUID32 | NR_GETGID32 | NR_GETEUID32 | NR_GETEGID32 => sys::sys_getuid(),
+        NR_UNAME => sys::sys_uname(a),
+        NR_SET_THREAD_AREA => sys::sys_set_thread_area(a),
+        NR_SET_TID_ADDRESS => sys::sys_set_tid_address(a),
         NR_IPC => ipc::syscall::sys_ipc(a, b, c, regs.esi, regs.edi),
         NR_SHMGET => ipc::syscall::sys_shmget(a as i32, b, c),
         NR_SHMCTL => ipc::syscall::sys_shmctl(a as i32, b, c, true),
@@ -109,7 +131,7 @@ pub fn do_syscall(regs: &mut PtRegs) {
 }
 
 /// `write(fd, buf, count)`: only the console can be written.
-fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
+pub fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let (mm, console) = with_current(|task| (task.mm, matches!(task.files.get(fd), Some(File::Console))));
     let (Some(mm), true) = (mm, console) else {
         return Err(Errno::EBADF);
@@ -135,7 +157,7 @@ fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
 /// `read(fd, buf, count)`: the console gives a line at a time, with echo
 /// and backspace, as a terminal in canonical mode; a file gives what is
 /// left of it from its offset.
-fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
+pub fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let mm = with_current(|task| task.mm).ok_or(Errno::EBADF)?;
     let mut chunk = [0u8; CHUNK];
     let want = count.min(CHUNK);

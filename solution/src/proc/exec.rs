@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::exit::{WNOHANG, do_wait};
 use super::sched::{unlazy_mm, wait_until};
 use super::task::{ADDR_COMPAT_LAYOUT, Comm, TaskState, tasks, with_current};
-use crate::arch::x86::gdt::{USER_CS, USER_DS};
+use crate::arch::x86::gdt::{USER_CS, USER_DS, load_tls};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::arch::x86::switch::prepare_stack;
 use crate::fs::binfmt_elf::{ExecError, MAX_ARG_STRINGS, StartState, load_elf_binary};
@@ -91,6 +91,10 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
         task.mm = Some(mm);
         task.active_mm = Some(mm);
         task.comm = Comm::from_path(&path);
+        // The new program starts with no thread-local storage (Linux's
+        // `flush_thread`) and no thread library's exit word.
+        (task.tls_array, task.clear_child_tid) = (Default::default(), 0);
+        load_tls(&task.tls_array);
     }
     mmput(old);
     *regs = start_regs(&start);

@@ -5,11 +5,15 @@
 //! its children go to `init`; it stays a zombie holding its wait status
 //! until its parent collects it with `wait4`, which frees its kernel stack.
 
+use core::sync::atomic::Ordering;
+
 use super::sched::{schedule, wait_until};
 use super::task::{Pid, SIGBUS, TaskState, TaskStruct, tasks, with_current};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::kernel::errno::Errno;
 use crate::mm::mm_struct::{mmgrab, mmput};
+use crate::mm::types::VirtAddr;
+use crate::mm::uaccess::copy_to_user;
 use crate::pr_info;
 
 /// `wait4` option: return at once if no child has exited.
@@ -18,18 +22,23 @@ pub const WNOHANG: u32 = 1;
 /// Ends the running task with wait status `status`: the exit code in bits
 /// 8-15, or the killing signal in bits 0-6, as Linux encodes it.
 pub fn do_exit(status: u32) -> ! {
-    let mm = {
+    let (mm, clear_child_tid) = {
         let mut table = tasks();
         let pid = table.current;
         let task = table.current();
         task.state = TaskState::Zombie(status);
-        let mm = task.mm.take();
+        let (mm, tid) = (task.mm.take(), task.clear_child_tid);
         for child in table.iter_mut().filter(|t| t.ppid == pid) {
             child.ppid = 1;
         }
-        mm
+        (mm, tid)
     };
     if let Some(mm) = mm {
+        // A thread library waits on this word for the thread's end (Linux's
+        // `mm_release`; vmlab has no futex to wake, so waiters poll it).
+        if clear_child_tid != 0 && mm.mm_users.load(Ordering::Relaxed) > 1 {
+            let _ = copy_to_user(&mut mm.lock(), VirtAddr::new(clear_child_tid), &0u32.to_le_bytes());
+        }
         // The descriptor stays loaded as `active_mm` until the switch away.
         mmgrab(mm);
         mmput(mm);

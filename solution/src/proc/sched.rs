@@ -12,7 +12,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::task::{Pid, TaskState, Tasks, tasks};
 use crate::arch::x86::cpu::{halt_with_interrupts, take_pending_interrupts};
-use crate::arch::x86::gdt::set_kernel_stack;
+use crate::arch::x86::gdt::{load_tls, set_kernel_stack};
 use crate::arch::x86::switch::switch_to;
 use crate::mm::mm_struct::{init_mm, mmdrop, mmgrab, switch_mm};
 
@@ -63,6 +63,7 @@ pub fn schedule() -> bool {
         return false;
     }
     let next_esp = context_switch_mm(&mut table, prev, next);
+    load_tls(&table.get(next).expect("next exists").tls_array);
     let prev_esp: *mut u32 = &mut table.current().context_esp;
     table.current = next;
     drop(table);

@@ -11,6 +11,7 @@ use core::fmt;
 
 use spin::{Mutex, MutexGuard};
 
+use crate::arch::x86::tls::{GDT_ENTRY_TLS_ENTRIES, TlsArray};
 use crate::fs::file::FdTable;
 use crate::lib::fallible::kbox;
 use crate::mm::gfp::GFP_KERNEL;
@@ -98,6 +99,12 @@ pub struct TaskStruct {
     /// Linux's execution domain flags (`personality(2)`), inherited by
     /// children and kept across `execve`.
     pub personality: u32,
+    /// Its thread-local storage segments (`set_thread_area`), inherited by
+    /// children and cleared by `execve`.
+    pub tls_array: TlsArray,
+    /// Where its exit writes 0 while its address space has other users,
+    /// for a thread library that waits for its end (`set_tid_address`).
+    pub clear_child_tid: u32,
 }
 
 /// The personality flag that asks `execve` for the legacy, bottom-up
@@ -139,6 +146,8 @@ static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
         min_flt: 0,
         maj_flt: 0,
         personality: 0,
+        tls_array: [0; GDT_ENTRY_TLS_ENTRIES],
+        clear_child_tid: 0,
     },
     slots: [const { None }; NR_TASKS],
     current: 0,
@@ -188,7 +197,7 @@ impl Tasks {
     pub fn create(&mut self, comm: Comm, mm: Option<MmRef>) -> Option<&mut TaskStruct> {
         let slot = self.slots.iter().position(Option::is_none)?;
         let files = self.current().files.try_clone()?;
-        let personality = self.current().personality;
+        let (personality, tls_array) = (self.current().personality, self.current().tls_array);
         let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER)?;
         let (pid, ppid) = (self.next_pid, self.current);
         let task = TaskStruct {
@@ -204,6 +213,8 @@ impl Tasks {
             min_flt: 0,
             maj_flt: 0,
             personality,
+            tls_array,
+            clear_child_tid: 0,
         };
         let Some(task) = kbox(task) else {
             __free_pages(kernel_stack, THREAD_ORDER);

@@ -1,11 +1,15 @@
 //! The global descriptor table and the task-state segment.
 //!
 //! Segmentation is flat (base 0, limit 4 GiB) as on Linux; the GDT exists for
-//! the privilege levels. Entries sit where Linux 2.6 puts them, so selectors
-//! read the same as on Linux (`__KERNEL_CS` = 0x60, `__USER_CS` = 0x73).
+//! the privilege levels, and for the running task's thread-local storage
+//! segments (entries 6 to 8, `tls.rs`). Entries sit where Linux 2.6 puts
+//! them, so selectors read the same as on Linux (`__KERNEL_CS` = 0x60,
+//! `__USER_CS` = 0x73, the first TLS segment 0x33).
 
 use spin::{Lazy, Mutex};
 use x86::Ring;
+
+use super::tls::{GDT_ENTRY_TLS_MIN, TlsArray};
 use x86::bits32::task::TaskStateSegment;
 use x86::dtables::{DescriptorTablePointer, lgdt};
 use x86::segmentation::{
@@ -31,7 +35,9 @@ const TSS_SELECTOR: u16 = GDT_ENTRY_TSS * 8;
 /// user mode. Its address is fixed once the GDT points at it.
 static TSS: Mutex<TaskStateSegment> = Mutex::new(TaskStateSegment::new());
 
-static GDT: Lazy<[Descriptor; GDT_ENTRIES]> = Lazy::new(|| {
+/// The table. It is a static, so the address `lgdt` was given stays valid;
+/// only the TLS entries change after boot.
+static GDT: Lazy<Mutex<[Descriptor; GDT_ENTRIES]>> = Lazy::new(|| {
     let mut gdt = [Descriptor::NULL; GDT_ENTRIES];
     gdt[GDT_ENTRY_KERNEL_CS as usize] = flat_code(Ring::Ring0);
     gdt[GDT_ENTRY_KERNEL_DS as usize] = flat_data(Ring::Ring0);
@@ -43,7 +49,7 @@ static GDT: Lazy<[Descriptor; GDT_ENTRIES]> = Lazy::new(|| {
         <DescriptorBuilder as GateDescriptorBuilder<u32>>::tss_descriptor(tss_base, tss_limit, true)
             .present()
             .finish();
-    gdt
+    Mutex::new(gdt)
 });
 
 /// A segment over all 4 GiB, 32-bit, usable from `ring`.
@@ -66,7 +72,7 @@ pub fn init() {
     // SAFETY: the GDT is a static with flat kernel segments at the selectors
     // loaded here, so the running code and data stay addressable.
     unsafe {
-        lgdt(&DescriptorTablePointer::new(&*GDT));
+        lgdt(&DescriptorTablePointer::new(&*GDT.lock()));
         x86::bits32::segmentation::load_cs(SegmentSelector::from_raw(KERNEL_CS));
         load_ss(kernel_ds);
         load_ds(kernel_ds);
@@ -74,6 +80,16 @@ pub fn init() {
         load_fs(kernel_ds);
         load_gs(kernel_ds);
         x86::task::load_tr(SegmentSelector::from_raw(TSS_SELECTOR));
+    }
+}
+
+/// Puts a task's TLS segments in the GDT (Linux's `load_TLS`), for the
+/// next load of `%gs` or `%fs`: the kernel's own segment registers never
+/// use these entries, and every return to user mode reloads the user's.
+pub fn load_tls(tls: &TlsArray) {
+    let mut gdt = GDT.lock();
+    for (entry, &desc) in gdt[GDT_ENTRY_TLS_MIN as usize..].iter_mut().zip(tls) {
+        *entry = Descriptor { lower: desc as u32, upper: (desc >> 32) as u32 };
     }
 }
 

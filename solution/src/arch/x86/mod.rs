@@ -30,6 +30,7 @@ pub mod ptrace;
 pub mod sections;
 #[cfg(target_os = "none")]
 pub mod switch;
+pub mod tls;
 #[cfg(target_os = "none")]
 pub mod traps;
 
