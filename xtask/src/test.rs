@@ -141,6 +141,7 @@ const DIFFERENTIAL: &[&str] = &[
     "cpopulate",
     "cmadvise",
     "cshm",
+    "cmremap",
     "mmalloc",
     "mmaps",
 ];

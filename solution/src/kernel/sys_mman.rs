@@ -1,5 +1,5 @@
-//! The memory system calls: `brk`, `mmap2`, `munmap`, `mprotect` and
-//! `madvise`. Each entry point finds the caller's address space, hands its
+//! The memory system calls: `brk`, `mmap2`, `munmap`, `mprotect`,
+//! `madvise`, `msync` and `mremap`. Each entry point finds the caller's address space, hands its
 //! arguments to `mm`, and turns `mm`'s reason for a refusal into Linux's
 //! error number: the only place where memory management meets `-errno`.
 
@@ -12,6 +12,7 @@ use crate::mm::error::MmError;
 use crate::mm::madvise::do_madvise;
 use crate::mm::mm_types::{MmStruct, VmFile};
 use crate::mm::mprotect::do_mprotect;
+use crate::mm::mremap::do_mremap;
 use crate::mm::msync::do_msync;
 use crate::mm::types::{PAGE_SIZE, VirtAddr};
 use crate::proc::sched::cond_resched;
@@ -29,6 +30,7 @@ impl From<MmError> for Errno {
             MmError::Exists => Errno::EEXIST,
             MmError::Denied => Errno::EACCES,
             MmError::Locked => Errno::EBUSY,
+            MmError::NotOneRegion => Errno::EFAULT,
         }
     }
 }
@@ -110,4 +112,14 @@ pub fn sys_msync(addr: u32, len: u32, flags: u32) -> SysResult {
 /// `madvise(addr, len, advice)`.
 pub fn sys_madvise(addr: u32, len: u32, advice: u32) -> SysResult {
     with_mm(|mm| do_madvise(mm, VirtAddr::new(addr), len, advice).map(|()| 0).map_err(Errno::from))
+}
+
+/// `mremap(addr, old_len, new_len, flags, new_addr)`: where the range is
+/// now.
+pub fn sys_mremap(addr: u32, old_len: u32, new_len: u32, flags: u32, new_addr: u32) -> SysResult {
+    with_mm(|mm| {
+        do_mremap(mm, VirtAddr::new(addr), old_len, new_len, flags, VirtAddr::new(new_addr))
+            .map(VirtAddr::as_u32)
+            .map_err(Errno::from)
+    })
 }

@@ -48,6 +48,7 @@ const NR_MSYNC: u32 = 144;
 const NR_READV: u32 = 145;
 const NR_WRITEV: u32 = 146;
 const NR_SCHED_YIELD: u32 = 158;
+const NR_MREMAP: u32 = 163;
 const NR_MMAP2: u32 = 192;
 const NR_GETUID32: u32 = 199;
 const NR_GETGID32: u32 = 200;
@@ -112,6 +113,7 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_MPROTECT => sys_mman::sys_mprotect(a, b, c),
         NR_MADVISE => sys_mman::sys_madvise(a, b, c),
         NR_MSYNC => sys_mman::sys_msync(a, b, c),
+        NR_MREMAP => sys_mman::sys_mremap(a, b, c, regs.esi, regs.edi),
         NR_READV => sys_io::sys_readv(a, b, c),
         NR_WRITEV => sys_io::sys_writev(a, b, c),
         NR_IOCTL => sys_io::sys_ioctl(a, b, c),

@@ -14,7 +14,7 @@ pub enum MmError {
     /// A length of zero where the call needs pages.
     ZeroLength,
     /// Flags, protection bits or advice the call does not take, or a
-    /// combination it does not support (shared anonymous memory).
+    /// combination it does not support.
     BadFlags,
     /// The file pages of a mapping would run past page 2^32.
     OffsetOverflow,
@@ -39,6 +39,9 @@ pub enum MmError {
     /// The range holds locked pages the call would drop (`msync`'s
     /// `MS_INVALIDATE`).
     Locked,
+    /// The range is not inside one region (`mremap` moves or grows one
+    /// region at a time).
+    NotOneRegion,
 }
 
 impl From<VmaError> for MmError {

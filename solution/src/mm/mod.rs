@@ -14,7 +14,7 @@
 //!    or nothing), copy-on-write shares them, `zap` takes them out, user
 //!    copies reach them;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
-//!    `madvise`;
+//!    `madvise`, `mremap`;
 //! 7. address spaces: the descriptor's life cycle (`fork`, `exec`, exit)
 //!    and the views of it.
 
@@ -85,6 +85,8 @@ pub mod madvise;
 #[cfg(target_os = "none")]
 #[cfg_attr(lab = "6", path = "../../../labs/06-mmap/mprotect.rs")]
 pub mod mprotect;
+#[cfg(target_os = "none")]
+pub mod mremap;
 #[cfg(target_os = "none")]
 pub mod msync;
 

@@ -79,6 +79,39 @@ const MAP_LOCKED: u32 = 0x2000;
 /// The other `mmap` flags: GROWSDOWN, DENYWRITE, EXECUTABLE, LOCKED,
 /// NORESERVE, POPULATE, NONBLOCK, STACK, HUGETLB.
 const MAP_OTHER: [u32; 9] = [0x100, 0x800, 0x1000, 0x2000, 0x4000, 0x8000, 0x1_0000, 0x2_0000, 0x4_0000];
+/// The calls of System V shared memory, thread-local storage, vectored
+/// I/O and `ioctl`, which no `ulib` wrapper covers.
+const NR_IPC: usize = 117;
+const NR_IOCTL: usize = 54;
+const NR_READV: usize = 145;
+const NR_WRITEV: usize = 146;
+const NR_SET_THREAD_AREA: usize = 243;
+const NR_MREMAP: usize = 163;
+/// `mremap`'s flags: MAYMOVE, FIXED, DONTUNMAP.
+const MREMAP_FLAGS: [u32; 6] = [0, 1, 3, 5, 7, 2];
+/// `ipc()`'s shared-memory calls, and the flags and commands they take.
+const SHMAT: u32 = 21;
+const SHMDT: u32 = 22;
+const SHMGET: u32 = 23;
+const SHMCTL: u32 = 24;
+const SHM_FLAGS: [u32; 7] = [0, 0o1600, 0o3600, 0o10000, 0o20000, 0o40000, 0o100000];
+const SHM_CMDS: [u32; 8] = [0, 1, 2, 3, 13, 0x100, 0x102, 99];
+const IPC_RMID: u32 = 0;
+/// The only keys workers name segments by: the parent removes these
+/// segments after each worker, since segments outlive processes.
+const SHM_KEYS: [u32; 3] = [0x5eed_0001, 0x5eed_0002, 0x5eed_0003];
+/// The segment sizes workers ask for: none larger than `SHM_MAX` can be
+/// made (0xff00_0000 is past Linux's `SHMMAX`), so a `SHM_REMAP` attach
+/// can be kept off the worker's own memory.
+const SHM_SIZES: [u32; 7] = [0, 1, PAGE, 3 * PAGE, SHM_MAX, 0xff00_0000, u32::MAX];
+const SHM_MAX: u32 = 64 * PAGE;
+/// Bytes `IPC_STAT` writes (`struct shmid64_ds`), `set_thread_area` may
+/// write back (`struct user_desc`), and `TIOCGWINSZ` writes.
+const SHMID_DS_SIZE: u32 = 84;
+const USER_DESC_SIZE: u32 = 16;
+const WINSIZE_SIZE: u32 = 8;
+/// Segments of `readv` and `writev` a worker describes.
+const IOVS: usize = 4;
 const SIGCHLD: u32 = 17;
 const SIGSEGV: u32 = 11;
 const CLONE_VM: u32 = 0x100;
@@ -160,6 +193,7 @@ fn main(args: &[&str]) -> i32 {
             Some(fate) => print!("{fate}"),
             None => print!("no worker, fork failed"),
         }
+        remove_segments();
         let lost = before - free_pages();
         println!("{}{}", Lost(lost), if ok { "" } else { " UNEXPECTED" });
     }
@@ -233,6 +267,20 @@ fn run_worker(seed: u32, options: &Options, own: Own) -> Option<Fate> {
         println!("seed {seed}: UNEXPECTED: a child outlived the worker");
     }
     Some(Fate::from_status(status))
+}
+
+/// Removes the System V segments a worker may have left: they outlive it,
+/// and would count as pages not returned.
+fn remove_segments() {
+    for key in SHM_KEYS {
+        // SAFETY: `shmget` and `IPC_RMID` touch no memory of ours.
+        unsafe {
+            let id = sys::syscall6(NR_IPC, [SHMGET as usize, key as usize, 0, 0, 0, 0]);
+            if id >= 0 {
+                sys::syscall6(NR_IPC, [SHMCTL as usize, id as usize, IPC_RMID as usize, 0, 0, 0]);
+            }
+        }
+    }
 }
 
 /// How a process ended, from its wait status.
@@ -453,6 +501,12 @@ impl fmt::Display for Call {
             NR_SCHED_YIELD => ("sched_yield", 0),
             NR_MMAP2 => ("mmap2", 6),
             NR_MADVISE => ("madvise", 3),
+            NR_IPC => ("ipc", 5),
+            NR_MREMAP => ("mremap", 5),
+            NR_IOCTL => ("ioctl", 3),
+            NR_READV => ("readv", 3),
+            NR_WRITEV => ("writev", 3),
+            NR_SET_THREAD_AREA => ("set_thread_area", 1),
             NR_EXIT_GROUP => ("exit_group", 1),
             _ => ("syscall", 3),
         };
@@ -497,6 +551,11 @@ struct Worker {
     /// the same with a kernel address as the argument.
     argv: [u32; 3],
     bad_argv: [u32; 3],
+    /// The `struct iovec`s of the latest `readv` or `writev`: bases where
+    /// the worker may be written, or outside user space.
+    iov: [u32; 2 * IOVS],
+    /// The latest segment id `shmget` returned.
+    shmid: u32,
 }
 
 impl Worker {
@@ -515,6 +574,8 @@ impl Worker {
             brk: own.brk,
             argv: [path, arg, 0],
             bad_argv: [path, PAGE_OFFSET, 0],
+            iov: [0; 2 * IOVS],
+            shmid: 0,
         }
     }
 
@@ -544,7 +605,7 @@ impl Worker {
 
     /// Whether the worker may make `call`: see the module's documentation.
     fn allowed(&self, call: &Call, last: bool) -> bool {
-        let [a, b, c, d, _, _] = call.args;
+        let [a, b, c, d, e, _] = call.args;
         let own = &self.own;
         match call.nr {
             NR_FORK | NR_CLONE => !last && self.depth == 0,
@@ -553,11 +614,18 @@ impl Worker {
             NR_WRITE if a <= 2 => c == 0 || b < MMAP_MIN_ADDR || b >= PAGE_OFFSET,
             NR_REBOOT => !(a == REBOOT_MAGIC1 && REBOOT_MAGIC2.contains(&b) && REBOOT_ENDS.contains(&c)),
             NR_MMAP2 if d & (MAP_POPULATE | MAP_LOCKED) != 0 && b > POPULATE_LIMIT => false,
+            NR_READV | NR_WRITEV => a > 2,
+            NR_IPC if a == SHMAT && c & SHM_FLAGS[5] != 0 => own.may_remap(e, SHM_MAX),
             _ if last => true,
+            NR_IPC if a == SHMAT => own.may_write(d, 4),
+            NR_IPC if a == SHMCTL => own.may_write(e, SHMID_DS_SIZE),
+            NR_SET_THREAD_AREA => own.may_write(a, USER_DESC_SIZE),
+            NR_IOCTL => own.may_write(c, WINSIZE_SIZE),
             NR_READ => own.may_write(b, c.min(READ_LIMIT)),
             NR_WAITPID => b == 0 || own.may_write(b, 4),
             NR_WAIT4 => (b == 0 || own.may_write(b, 4)) && (d == 0 || own.may_write(d, RUSAGE_SIZE)),
             NR_MUNMAP | NR_MPROTECT | NR_MADVISE => own.may_remap(a, b),
+            NR_MREMAP => own.may_remap(a, b.max(c)) && (d & 2 == 0 || own.may_remap(e, c)),
             NR_MMAP2 if d & MAP_FIXED as u32 != 0 && d & MAP_FIXED_NOREPLACE as u32 == 0 => own.may_remap(a, b),
             _ => true,
         }
@@ -594,13 +662,14 @@ impl Worker {
         let ok = !(-4095..0).contains(&ret);
         let fd = call.args[0];
         match call.nr {
-            NR_MMAP2 if ok => {
+            NR_MMAP2 | NR_MREMAP if ok => {
                 self.maps[self.mapped % MAPS] = ret as u32;
                 self.mapped += 1;
             }
             NR_OPEN if ok && ret < 32 => self.files |= 1 << ret,
             NR_CLOSE if ret == 0 && fd < 32 => self.files &= !(1 << fd),
             NR_BRK => self.brk = ret as u32,
+            NR_IPC if ok && call.args[0] == SHMGET => self.shmid = ret as u32,
             _ => {}
         }
     }
@@ -671,7 +740,7 @@ impl Worker {
     /// A random call: the calls the kernel implements, weighted, and a
     /// few it does not.
     fn random_call(&mut self) -> Call {
-        match self.rng.below(100) {
+        match self.rng.below(113) {
             0..16 => self.mmap2(),
             16..26 => call(NR_MUNMAP, &[self.addr(), self.len()]),
             26..36 => call(NR_MPROTECT, &[self.addr(), self.len(), self.prot()]),
@@ -699,6 +768,15 @@ impl Worker {
                 let cmd = if self.rng.one_in(2) { self.rng.pick(&REBOOT_ENDS) } else { self.int() };
                 call(NR_REBOOT, &[magic1, magic2, cmd])
             }
+            100..105 => self.shm_call(),
+            105..107 => call(NR_SET_THREAD_AREA, &[self.addr()]),
+            107..109 => self.vectored(),
+            110..113 => {
+                let (addr, flags) = (self.addr(), self.rng.pick(&MREMAP_FLAGS));
+                let (old_len, new_len) = (self.len(), if self.rng.one_in(4) { self.len() } else { self.count() });
+                call(NR_MREMAP, &[addr, old_len, new_len, flags, self.addr()])
+            }
+            109 => call(NR_IOCTL, &[self.fd(), self.rng.pick(&[0x5413, 0x5401, 0]), self.addr()]),
             _ => {
                 let nr = self.rng.pick(&UNIMPLEMENTED) as usize;
                 call(nr, &[self.int(), self.int(), self.int()])
@@ -728,6 +806,36 @@ impl Worker {
         let fd = if flags & MAP_ANONYMOUS != 0 && !self.rng.one_in(4) { u32::MAX } else { self.fd() };
         let pgoff = self.rng.pick(&[0, 0, 1, 2, 8, 0xf_ffff, 0x7fff_ffff, u32::MAX]);
         call(NR_MMAP2, &[addr, len, prot, flags, fd, pgoff])
+    }
+
+    /// A System V shared-memory call through `ipc()`, on the worker's
+    /// keys and latest segment, or on ids and addresses at random.
+    fn shm_call(&mut self) -> Call {
+        let id = if self.rng.one_in(2) { self.shmid } else { self.int() };
+        let flags = if self.rng.one_in(8) { self.int() } else { self.rng.pick(&SHM_FLAGS) };
+        let addr = if self.rng.one_in(3) { 0 } else { self.addr() };
+        match self.rng.below(4) {
+            0 => {
+                let size = if self.rng.one_in(8) { self.len().min(SHM_MAX) } else { self.rng.pick(&SHM_SIZES) };
+                call(NR_IPC, &[SHMGET, self.rng.pick(&SHM_KEYS), size, flags])
+            }
+            1 => call(NR_IPC, &[SHMAT, id, flags, self.addr(), addr]),
+            2 => call(NR_IPC, &[SHMDT, 0, 0, 0, addr]),
+            _ => call(NR_IPC, &[SHMCTL, id, self.rng.pick(&SHM_CMDS), 0, self.addr()]),
+        }
+    }
+
+    /// `readv` or `writev` of up to `IOVS` segments the worker describes,
+    /// or of more than Linux's 1024.
+    fn vectored(&mut self) -> Call {
+        for i in 0..IOVS {
+            let (base, len) = (self.addr(), self.count());
+            let base = if self.own.may_write(base, len.min(READ_LIMIT)) { base } else { PAGE_OFFSET };
+            (self.iov[2 * i], self.iov[2 * i + 1]) = (base, len.min(READ_LIMIT));
+        }
+        let count = self.rng.pick(&[0, 1, 2, IOVS as u32, 1025, u32::MAX]);
+        let nr = if self.rng.one_in(2) { NR_READV } else { NR_WRITEV };
+        call(nr, &[self.fd(), self.iov.as_ptr() as u32, count])
     }
 
     fn wait(&mut self) -> Call {
