@@ -103,8 +103,10 @@ pub fn unmap_page(mem: &mut impl PageTableMem, pgd: &PageTable<Pgd>, va: VirtAdd
 }
 
 /// Gives the mapping at `va` the flags `flags` (plus `PRESENT`), keeping its
-/// frame, and flushes the old translation (Linux's `change_protection` for
-/// one page). Returns the old entry, or `None` if nothing was mapped.
+/// frame and the accessed and dirty bits the processor set (as Linux's
+/// `pte_modify` keeps them), and flushes the old translation (Linux's
+/// `change_protection` for one page). Returns the old entry, or `None` if
+/// nothing was mapped.
 pub fn change_page_flags(
     mem: &mut impl PageTableMem,
     pgd: &PageTable<Pgd>,
@@ -112,7 +114,8 @@ pub fn change_page_flags(
     flags: PteFlags,
 ) -> Option<Pte> {
     let pte = present_pte_mut(mem, pgd, va)?;
-    let old = core::mem::replace(pte, Pte::new(pte.pfn(), flags | PteFlags::PRESENT));
+    let kept = pte.flags() & (PteFlags::ACCESSED | PteFlags::DIRTY);
+    let old = core::mem::replace(pte, Pte::new(pte.pfn(), flags | kept | PteFlags::PRESENT));
     mem.flush_tlb_one(va);
     Some(old)
 }

@@ -142,6 +142,7 @@ const DIFFERENTIAL: &[&str] = &[
     "cmadvise",
     "cshm",
     "cmremap",
+    "csmaps",
     "mmalloc",
     "mmaps",
 ];

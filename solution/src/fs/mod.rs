@@ -9,6 +9,7 @@ pub mod initramfs;
 #[cfg(target_os = "none")]
 pub mod procfs;
 pub mod task_mmu;
+pub mod task_smaps;
 
 #[cfg(target_os = "none")]
 static ROOTFS: spin::Once<initramfs::Initramfs<'static>> = spin::Once::new();

@@ -16,6 +16,7 @@ use core::fmt::{self, Write};
 use core::sync::atomic::Ordering;
 
 use super::task_mmu::show_maps;
+use super::task_smaps::show_smaps;
 use crate::kernel::errno::Errno;
 use crate::lib::fallible::Text;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
@@ -43,6 +44,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
             match file {
                 "status" => status_text(task, &mut text),
                 "maps" => task.mm.map_or(Ok(()), |mm| show_maps(&mm.lock(), &mut text)),
+                "smaps" => task.mm.map_or(Ok(()), |mm| show_smaps(&mm.lock(), &mut text)),
                 _ => return Err(Errno::ENOENT),
             }
         }

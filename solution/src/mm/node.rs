@@ -122,6 +122,15 @@ pub fn page_count(pfn: Pfn) -> u32 {
     node().page_mut(pfn).count
 }
 
+/// How many page-table entries map a user frame: its references, less a
+/// shared-memory object's own (Linux counts `_mapcount` apart from the
+/// references).
+pub fn page_mapcount(pfn: Pfn) -> u32 {
+    let mut node = node();
+    let page = node.page_mut(pfn);
+    page.count - u32::from(page.flags.contains(PageFlags::SWAPBACKED))
+}
+
 /// The frame's `PG_*` bits.
 pub fn page_flags(pfn: Pfn) -> PageFlags {
     node().page_mut(pfn).flags
