@@ -123,7 +123,9 @@ fn vma_to_resize(mm: &mut MmStruct, addr: VirtAddr, old_len: u32, new_len: u32) 
     if old_len == 0 && !v.vm_flags.intersects(VmFlags::SHARED | VmFlags::MAYSHARE) {
         return Err(MmError::BadAddress);
     }
-    if old_len > v.vm_end.as_u32() - addr.as_u32() {
+    if old_len > v.vm_end.as_u32() - addr.as_u32()
+        || (new_len != old_len && v.vm_flags.contains(VmFlags::DONTEXPAND))
+    {
         return Err(MmError::NotOneRegion);
     }
     if v.vm_file.is_some() {
