@@ -164,7 +164,7 @@ pub fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let mut chunk = [0u8; CHUNK];
     let want = count.min(CHUNK);
     // Checked before waiting for input, as Linux does.
-    access_ok(&mut mm.lock(), buf, want, true).map_err(|_| Errno::EFAULT)?;
+    access_ok(&mut mm.lock(), buf, want, true)?;
     // A file's bytes are copied under the task table's lock; the console is
     // read after it is released, since reading waits for other tasks.
     let from_file = with_current(|task| match task.files.get(fd) {
@@ -182,7 +182,7 @@ pub fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
         Some(len) => len,
         None => tty::read_line(&mut chunk[..want]),
     };
-    copy_to_user(&mut mm.lock(), buf, &chunk[..len]).map_err(|_| Errno::EFAULT)?;
+    copy_to_user(&mut mm.lock(), buf, &chunk[..len])?;
     Ok(len as u32)
 }
 
@@ -191,7 +191,7 @@ fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     const O_ACCMODE: u32 = 3;
     let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
     let mut name = [0u8; MAX_PATH];
-    let len = strncpy_from_user(&mut mm.lock(), &mut name, path).map_err(|_| Errno::EFAULT)?;
+    let len = strncpy_from_user(&mut mm.lock(), &mut name, path)?;
     let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
     let data = if path.starts_with("/proc/") {
         FileData::Generated(procfs::proc_read(path)?)
@@ -242,13 +242,13 @@ fn sys_wait4(pid: i32, status: VirtAddr, options: u32, rusage: VirtAddr) -> SysR
     };
     let mm = tasks().current().mm.expect("a user task waits");
     if status.as_u32() != 0 {
-        copy_to_user(&mut mm.lock(), status, &child.status.to_le_bytes()).map_err(|_| Errno::EFAULT)?;
+        copy_to_user(&mut mm.lock(), status, &child.status.to_le_bytes())?;
     }
     if rusage.as_u32() != 0 {
         let mut words = [0u32; RUSAGE_WORDS];
         (words[RU_MINFLT], words[RU_MAJFLT]) = (child.min_flt, child.maj_flt);
         let bytes: [u8; RUSAGE_WORDS * 4] = core::array::from_fn(|i| words[i / 4].to_le_bytes()[i % 4]);
-        copy_to_user(&mut mm.lock(), rusage, &bytes).map_err(|_| Errno::EFAULT)?;
+        copy_to_user(&mut mm.lock(), rusage, &bytes)?;
     }
     Ok(child.pid)
 }

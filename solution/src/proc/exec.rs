@@ -104,7 +104,7 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
 /// A NUL-terminated string at user address `ptr`.
 fn user_string(mm: MmRef, ptr: VirtAddr) -> Result<String, Errno> {
     let mut buf = [0u8; MAX_STRING];
-    let len = strncpy_from_user(&mut mm.lock(), &mut buf, ptr).map_err(|_| Errno::EFAULT)?;
+    let len = strncpy_from_user(&mut mm.lock(), &mut buf, ptr)?;
     let s = core::str::from_utf8(&buf[..len]).map_err(|_| Errno::EINVAL)?;
     let mut string = String::new();
     string.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
@@ -122,7 +122,7 @@ fn user_strings(mm: MmRef, array: VirtAddr) -> Result<Vec<String>, Errno> {
     loop {
         let mut word = [0u8; 4];
         let at = VirtAddr::new(array.as_u32().wrapping_add(4 * strings.len() as u32));
-        copy_from_user(&mut mm.lock(), &mut word, at).map_err(|_| Errno::EFAULT)?;
+        copy_from_user(&mut mm.lock(), &mut word, at)?;
         let ptr = u32::from_le_bytes(word);
         if ptr == 0 {
             return Ok(strings);
