@@ -17,7 +17,7 @@ use super::mmap::{
     __vma_unlink, find_vma, find_vma_intersection, find_vma_prev, insert_vm_struct, remove_vma, split_vma,
     vma_merge,
 };
-use super::shmem_vm::{shmem_put, shmem_zero_setup};
+use super::shmem_vm::{SHMEM_VM_OPS, shmem_put, shmem_zero_setup};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::unmapped_area::{MMAP_MIN_ADDR, RLIMIT_STACK, arch_unmap_area, get_unmapped_area};
 use super::vma::VmFlags;
@@ -134,7 +134,8 @@ pub fn do_mmap_pgoff(
         mmap_region(mm, addr, len, vm_flags, file, pgoff)?;
         return Ok(addr);
     }
-    let Some(file @ VmFile::Shmem { shm, .. }) = shmem_zero_setup(len) else { return Err(MmError::NoMemory) };
+    let shm = shmem_zero_setup(len).ok_or(MmError::NoMemory)?;
+    let file = VmFile::Shmem { shm, write: true, vm_ops: &SHMEM_VM_OPS };
     let made = mmap_region(mm, addr, len, vm_flags, Some(file), 0);
     // SAFETY: the setup's use, given back: the region took one of its own.
     unsafe { shmem_put(shm) };

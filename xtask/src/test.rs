@@ -143,6 +143,7 @@ const DIFFERENTIAL: &[&str] = &[
     "cshm",
     "cmremap",
     "csmaps",
+    "clibc",
     "mmalloc",
     "mmaps",
 ];

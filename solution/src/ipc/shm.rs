@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 use spin::Mutex;
 
 use crate::kernel::errno::{Errno, SysResult};
+use crate::lib::words::{put_words, word};
 use crate::mm::do_mmap::{MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, do_mmap_pgoff, do_munmap};
 use crate::mm::mm_types::{MmStruct, VmAreaStruct, VmFile, VmOperations};
 use crate::mm::mmap::{find_vma, find_vma_intersection};
@@ -86,7 +87,7 @@ impl ShmIds {
     /// The segment `id` names, if it still exists.
     fn lookup(&mut self, id: i32) -> Result<&mut Segment, Errno> {
         let id = u32::try_from(id).map_err(|_| Errno::EINVAL)?;
-        let slot = self.slots.get_mut((id & ((1 << IPCMNI_SHIFT) - 1)) as usize);
+        let slot = self.slots.get_mut(slot_of(id));
         slot.and_then(Option::as_mut).filter(|seg| seg.seq == id >> IPCMNI_SHIFT).ok_or(Errno::EINVAL)
     }
 
@@ -118,8 +119,7 @@ impl ShmIds {
 
     /// Takes segment `id` out of the table; its object goes with its users.
     fn destroy(&mut self, id: i32) {
-        let idx = (id as u32 & ((1 << IPCMNI_SHIFT) - 1)) as usize;
-        let seg = self.slots[idx].take().expect("the segment exists");
+        let seg = self.slots[slot_of(id as u32)].take().expect("the segment exists");
         self.in_use -= 1;
         self.shm_tot -= seg.size.div_ceil(PAGE_SIZE);
         if self.in_use == 0 {
@@ -129,6 +129,11 @@ impl ShmIds {
         // SAFETY: the segment's use, and the segment is gone.
         unsafe { shmem_put(seg.shm) };
     }
+}
+
+/// The slot an id names.
+fn slot_of(id: u32) -> usize {
+    (id & ((1 << IPCMNI_SHIFT) - 1)) as usize
 }
 
 fn id_of(idx: usize, seq: u32) -> i32 {
@@ -175,20 +180,16 @@ fn newseg(ids: &mut ShmIds, key: i32, size: u32, flags: u32, pid: u32) -> Result
 /// `do_shmat`). An address must be `SHMLBA`-aligned unless `SHM_RND` rounds
 /// it down, and must be free unless `SHM_REMAP` allows replacing.
 pub fn do_shmat(mm: &mut MmStruct, id: i32, addr: u32, flags: u32, pid: u32) -> SysResult {
-    let mut map_flags = MAP_SHARED;
     let mut addr = addr;
-    if addr != 0 {
-        if !addr.is_multiple_of(SHMLBA) {
-            if flags & SHM_RND == 0 {
-                return Err(Errno::EINVAL);
-            }
-            addr -= addr % SHMLBA;
-            if addr == 0 && flags & SHM_REMAP != 0 {
-                return Err(Errno::EINVAL);
-            }
+    if addr != 0 && !addr.is_multiple_of(SHMLBA) {
+        if flags & SHM_RND == 0 {
+            return Err(Errno::EINVAL);
         }
-        map_flags |= MAP_FIXED;
-    } else if flags & SHM_REMAP != 0 {
+        addr -= addr % SHMLBA;
+        if addr == 0 && flags & SHM_REMAP != 0 {
+            return Err(Errno::EINVAL);
+        }
+    } else if addr == 0 && flags & SHM_REMAP != 0 {
         return Err(Errno::EINVAL);
     }
     let write = flags & SHM_RDONLY == 0;
@@ -203,32 +204,24 @@ pub fn do_shmat(mm: &mut MmStruct, id: i32, addr: u32, flags: u32, pid: u32) -> 
         seg.shm.get();
         (seg.shm, seg.size)
     };
-    let mapped = attach(mm, shm, addr, size, prot, map_flags, write, flags & SHM_REMAP != 0);
+    let file = VmFile::Shmem { shm, write, vm_ops: &SHM_VM_OPS };
+    let mapped = attach(mm, file, addr, size, prot, flags & SHM_REMAP != 0);
     // SAFETY: the use taken above, which only kept the object alive while
     // it was being mapped.
     unsafe { shmem_put(shm) };
     mapped
 }
 
-/// Maps `size` bytes of `shm` at `addr` (see `do_shmat`).
-#[allow(clippy::too_many_arguments)]
-fn attach(
-    mm: &mut MmStruct,
-    shm: ShmemRef,
-    addr: u32,
-    size: u32,
-    prot: u32,
-    map_flags: u32,
-    write: bool,
-    remap: bool,
-) -> SysResult {
+/// Maps `size` bytes of `file` at `addr`, exactly unless it is 0, and over
+/// nothing else unless `remap` (see `do_shmat`).
+fn attach(mm: &mut MmStruct, file: VmFile, addr: u32, size: u32, prot: u32, remap: bool) -> SysResult {
+    let map_flags = if addr == 0 { MAP_SHARED } else { MAP_SHARED | MAP_FIXED };
     if addr != 0 && !remap {
         let end = addr.checked_add(size).ok_or(Errno::EINVAL)?;
         if find_vma_intersection(mm, VirtAddr::new(addr), VirtAddr::new(end)).is_some() {
             return Err(Errno::EINVAL);
         }
     }
-    let file = VmFile::Shmem { shm, write, vm_ops: &SHM_VM_OPS };
     let at = do_mmap_pgoff(mm, VirtAddr::new(addr), size, prot, map_flags, Some(file), 0)?;
     Ok(at.as_u32())
 }
@@ -362,19 +355,16 @@ pub fn shm_stat(id: i32) -> Result<[u8; SHMID64_DS_SIZE], Errno> {
         0,
     ];
     let mut bytes = [0; SHMID64_DS_SIZE];
-    for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
-        chunk.copy_from_slice(&word.to_le_bytes());
-    }
+    put_words(&mut bytes, &words);
     Ok(bytes)
 }
 
 /// `IPC_SET`: takes the owner and the permission bits from `ds`, a
 /// `struct shmid64_ds` the caller filled.
 pub fn shm_set(id: i32, ds: &[u8; SHMID64_DS_SIZE]) -> SysResult {
-    let word = |i: usize| u32::from_le_bytes(ds[i * 4..i * 4 + 4].try_into().expect("four bytes"));
     let mut ids = SHM_IDS.lock();
     let seg = ids.lookup(id)?;
-    (seg.uid, seg.gid) = (word(1), word(2));
-    seg.mode = (seg.mode & !0o777) | (word(5) & 0o777);
+    (seg.uid, seg.gid) = (word(ds, 1), word(ds, 2));
+    seg.mode = (seg.mode & !0o777) | (word(ds, 5) & 0o777);
     Ok(0)
 }

@@ -6,6 +6,7 @@ use super::errno::{Errno, SysResult};
 use super::sys_mman::with_mm;
 use super::syscall::{sys_read, sys_write};
 use crate::fs::file::File;
+use crate::lib::words::word;
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{copy_from_user, copy_to_user};
 use crate::proc::task::with_current;
@@ -65,10 +66,9 @@ fn read_iovecs(at: VirtAddr, out: &mut [IoVec], total: &mut u32) -> Result<(), E
         Ok(0)
     })?;
     for (segment, raw) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-        let word = |i: usize| u32::from_le_bytes(raw[i..i + 4].try_into().expect("four bytes"));
-        let len = word(4);
+        let len = word(raw, 1);
         *total = total.checked_add(len).filter(|&t| t <= i32::MAX as u32).ok_or(Errno::EINVAL)?;
-        *segment = IoVec { base: VirtAddr::new(word(0)), len: len as usize };
+        *segment = IoVec { base: VirtAddr::new(word(raw, 0)), len: len as usize };
     }
     Ok(())
 }

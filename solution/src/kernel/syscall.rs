@@ -11,6 +11,7 @@ use crate::drivers::{serial, tty};
 use crate::fs::file::{File, FileData};
 use crate::fs::{procfs, rootfs};
 use crate::ipc;
+use crate::lib::words::put_words;
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{Fault, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
 use crate::pr_info;
@@ -247,7 +248,8 @@ fn sys_wait4(pid: i32, status: VirtAddr, options: u32, rusage: VirtAddr) -> SysR
     if rusage.as_u32() != 0 {
         let mut words = [0u32; RUSAGE_WORDS];
         (words[RU_MINFLT], words[RU_MAJFLT]) = (child.min_flt, child.maj_flt);
-        let bytes: [u8; RUSAGE_WORDS * 4] = core::array::from_fn(|i| words[i / 4].to_le_bytes()[i % 4]);
+        let mut bytes = [0u8; RUSAGE_WORDS * 4];
+        put_words(&mut bytes, &words);
         copy_to_user(&mut mm.lock(), rusage, &bytes)?;
     }
     Ok(child.pid)

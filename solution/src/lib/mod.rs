@@ -6,3 +6,4 @@ pub mod fallible;
 pub mod rbtree;
 #[cfg(test)]
 mod tests;
+pub mod words;

@@ -22,13 +22,12 @@ pub static SHMEM_VM_OPS: VmOperations =
 /// The inode number of the next anonymous object (Linux's `get_next_ino`).
 static NEXT_INO: AtomicU32 = AtomicU32::new(1);
 
-/// A new object of `len` bytes for anonymous `MAP_SHARED` memory, writable,
-/// with one use for the caller; `None` when memory is out (Linux's
-/// `shmem_zero_setup`).
-pub fn shmem_zero_setup(len: u32) -> Option<VmFile> {
+/// A new object of `len` bytes for anonymous `MAP_SHARED` memory, with one
+/// use for the caller; `None` when memory is out (Linux's
+/// `shmem_zero_setup`). Its regions map it writable, with `SHMEM_VM_OPS`.
+pub fn shmem_zero_setup(len: u32) -> Option<ShmemRef> {
     let ino = NEXT_INO.fetch_add(1, Ordering::Relaxed);
-    let shm = shmem_file_setup(len, ShmemName::DevZero, ino)?;
-    Some(VmFile::Shmem { shm, write: true, vm_ops: &SHMEM_VM_OPS })
+    shmem_file_setup(len, ShmemName::DevZero, ino)
 }
 
 /// The object a shmem region maps.

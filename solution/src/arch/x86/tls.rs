@@ -6,6 +6,8 @@
 //! the GDT (`gdt::load_tls`), and every return to user mode reloads `%gs`
 //! from the saved registers, so the processor reads them afresh.
 
+use crate::lib::words::word;
+
 /// The first TLS entry of the GDT, and how many there are.
 pub const GDT_ENTRY_TLS_MIN: u32 = 6;
 pub const GDT_ENTRY_TLS_ENTRIES: usize = 3;
@@ -50,8 +52,12 @@ pub enum TlsError {
 impl UserDesc {
     /// The structure's fields from its bytes.
     pub fn from_bytes(bytes: &[u8; USER_DESC_SIZE]) -> Self {
-        let word = |i: usize| u32::from_le_bytes(bytes[i * 4..i * 4 + 4].try_into().expect("four bytes"));
-        Self { entry_number: word(0), base_addr: word(1), limit: word(2), flags: word(3) }
+        Self {
+            entry_number: word(bytes, 0),
+            base_addr: word(bytes, 1),
+            limit: word(bytes, 2),
+            flags: word(bytes, 3),
+        }
     }
 
     fn contents(&self) -> u32 {
