@@ -113,7 +113,10 @@ fn kernel_package() -> Result<String, String> {
 }
 
 /// Runs the static i386 executable `program` as Linux's init with `args`
-/// as its `argv[1..]`, and returns what it printed and how it ended.
+/// as its `argv[1..]`, and returns what it printed and how it ended. The
+/// initramfs holds vmlab's initrd too (Linux unpacks archives one after the
+/// other), so that the program finds the same files in `/bin` on both
+/// kernels.
 ///
 /// No `/dev/console` node is needed in the archive: Debian builds its
 /// kernels with an empty `CONFIG_INITRAMFS_SOURCE`, so Linux's built-in
@@ -130,12 +133,15 @@ pub fn run_on_linux(program: &Path, args: &[&str]) -> Result<LinuxRun, String> {
     }
     let kernel = linux_kernel()?;
     let elf = fs::read(program).map_err(|e| format!("cannot read {}: {e}", program.display()))?;
+    let initrd = crate::initrd::build_initrd()?;
+    let files = fs::read(&initrd).map_err(|e| format!("cannot read {}: {e}", initrd.display()))?;
     // One archive per run, so that runs in parallel (tests) do not collide.
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let initramfs = kernel.with_file_name(format!("initramfs-{}-{run}.cpio", std::process::id()));
-    fs::write(&initramfs, init_archive(&elf).map_err(|e| format!("cannot write the initramfs: {e}"))?)
-        .map_err(|e| format!("cannot write {}: {e}", initramfs.display()))?;
+    let mut archive = init_archive(&elf).map_err(|e| format!("cannot write the initramfs: {e}"))?;
+    archive.extend_from_slice(&files);
+    fs::write(&initramfs, archive).map_err(|e| format!("cannot write {}: {e}", initramfs.display()))?;
     let serial = initramfs.with_extension("out");
     let result = boot(&kernel, &initramfs, &serial, args);
     let _ = fs::remove_file(&initramfs);

@@ -10,9 +10,9 @@
 //!
 //! - nothing mapped, anonymous region: a read maps the shared zero page
 //!   read-only, a write gets a fresh zeroed frame (`do_anonymous_page`);
-//! - nothing mapped, file region: the region's `vm_ops.fault` returns a
-//!   frame holding the file's page, or a shared-memory object's frame
-//!   (`do_no_page`);
+//! - nothing mapped, file region: the region's `vm_ops.fault` returns the
+//!   file's page from the page cache, or a shared-memory object's frame;
+//!   a write to a private region maps a copy of it instead (`do_no_page`);
 //! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
 //!   lab 5's).
 //!
@@ -25,9 +25,9 @@
 use super::cow::do_wp_page;
 use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
-use super::highmem::alloc_pages;
+use super::highmem::{alloc_pages, copy_highpage};
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
-use super::node::{set_page_anon, zero_page};
+use super::node::{put_page, set_page_anon, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
 use super::types::VirtAddr;
@@ -59,13 +59,15 @@ fn do_anonymous_page(
 }
 
 /// A first touch of a file region: the region's `fault` finds page
-/// `linear_page_index(addr)` of the backing (a copy of an initrd file's
-/// page, or a shared-memory object's own frame). A read maps it with the
-/// region's protection (read-only if private) and counts it as its frame
-/// says: a file page or a shmem one. A write to a private region makes
-/// that frame the task's own copy at once (no page cache keeps the
-/// original): anonymous and writable.
+/// `linear_page_index(addr)` of the backing (a file's page in the page
+/// cache, or a shared-memory object's frame). A read, or any access to a
+/// shared region, maps that frame itself with the region's protection
+/// (read-only if private), counted as the frame says: a file page or a
+/// shmem one. A write to a private region must not reach the file: it maps
+/// the task's own copy of the page, anonymous and writable, and lets the
+/// cached frame go (Linux 2.6's `do_no_page`; later kernels'
+/// `do_cow_fault`).
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: mark the frame anonymous and set_pte it with maybe_mkwrite. Otherwise set_pte it with vm_page_prot. Count it as mm_counter(pfn) says, and return the kind of fault the backing reported.
+    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: allocate a frame (GFP_HIGHUSER; None is Oom, after put_page of the backing's frame), copy_highpage the backing's frame into it, put_page the backing's frame, mark the copy anonymous, set_pte it with maybe_mkwrite and count it as Anon. Otherwise set_pte the backing's frame with vm_page_prot and count it as mm_counter(pfn) says. Return the kind of fault the backing reported.
     todo!("lab 4: do_no_page")
 }

@@ -12,6 +12,7 @@
  * in later, so the comparison with Linux runs without it. */
 
 #define VMLAB_ARGV
+#define VMLAB_PROC 8192
 #include "sys.h"
 
 #define NR_ipc 117
@@ -49,7 +50,6 @@ struct shmid64_ds {
 	unsigned long nattch, unused4, unused5;
 };
 
-static char text[8192];
 /* Whether to print the Shmem and RssShmem counts (argument `counts`). */
 static int counts;
 
@@ -94,39 +94,6 @@ static long nattch(long id)
 	return err < 0 ? err : (long)ds.nattch;
 }
 
-/* Reads a whole file into `text`; returns its length. */
-static long slurp(const char *path)
-{
-	long fd = sys_open(path, 0), n, len = 0;
-	while (fd >= 0 && (n = sys_read(fd, text + len, sizeof text - 1 - len)) > 0)
-		len += n;
-	sys_close(fd);
-	text[len] = '\0';
-	return len;
-}
-
-/* The number after `field` at the start of a line of `path`, in kB. */
-static long field_kb(const char *path, const char *field)
-{
-	slurp(path);
-	for (const char *line = text; *line;) {
-		const char *a = line, *b = field;
-		while (*b && *a == *b)
-			a++, b++;
-		if (!*b) {
-			long n = 0;
-			while (*a == ' ' || *a == '\t')
-				a++;
-			while (*a >= '0' && *a <= '9')
-				n = n * 10 + (*a++ - '0');
-			return n;
-		}
-		while (*line && *line++ != '\n')
-			;
-	}
-	return -1;
-}
-
 static long shmem_kb(void)
 {
 	return field_kb("/proc/meminfo", "Shmem:");
@@ -137,7 +104,7 @@ static long shmem_kb(void)
 static void print_map(const char *what, void *addr)
 {
 	slurp("/proc/self/maps");
-	for (const char *line = text; *line;) {
+	for (const char *line = proc_text; *line;) {
 		unsigned long start = 0;
 		const char *p = line;
 		for (; *p != '-'; p++)

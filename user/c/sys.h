@@ -182,6 +182,52 @@ __asm__(".text\n"
 	"hlt\n");
 #endif
 
+#ifdef VMLAB_PROC
+/* Reading /proc files, for a program that defines VMLAB_PROC as the size of
+ * the buffer before it includes this file. */
+static char proc_text[VMLAB_PROC];
+
+/* Reads a whole file into proc_text; returns its length. */
+static long slurp(const char *path)
+{
+	long fd = sys_open(path, 0), n, len = 0;
+	while (fd >= 0 && (n = sys_read(fd, proc_text + len, sizeof proc_text - 1 - len)) > 0)
+		len += n;
+	sys_close(fd);
+	proc_text[len] = '\0';
+	return len;
+}
+
+/* The number after `field` at the start of the first line of `text` that
+ * has it; -1 if none has. */
+static long field_in(const char *text, const char *field)
+{
+	for (const char *line = text; *line;) {
+		const char *a = line, *b = field;
+		while (*b && *a == *b)
+			a++, b++;
+		if (!*b) {
+			long n = 0;
+			while (*a == ' ' || *a == '\t')
+				a++;
+			while (*a >= '0' && *a <= '9')
+				n = n * 10 + (*a++ - '0');
+			return n;
+		}
+		while (*line && *line++ != '\n')
+			;
+	}
+	return -1;
+}
+
+/* The number after `field` in /proc file `path`, in kB, as field_in. */
+static long field_kb(const char *path, const char *field)
+{
+	slurp(path);
+	return field_in(proc_text, field);
+}
+#endif
+
 #ifdef VMLAB_THREADS
 /* Threads, for a program that defines VMLAB_THREADS before it includes this
  * file and defines thread_main: clone(CLONE_VM) makes a task that shares

@@ -214,6 +214,20 @@ pub fn read_file<'a>(path: &[u8], buf: &'a mut [u8]) -> Option<&'a [u8]> {
     Some(&buf[..len])
 }
 
+/// Frees the page cache's clean frames that nothing maps (`echo 1 >
+/// /proc/sys/vm/drop_caches`), so that a count of free memory sees only
+/// what processes hold; whether the write was taken.
+pub fn drop_caches() -> bool {
+    const O_WRONLY: i32 = 1;
+    let fd = sys::open(c"/proc/sys/vm/drop_caches".as_ptr().cast(), O_WRONLY);
+    if fd < 0 {
+        return false;
+    }
+    let written = sys::write(fd as i32, b"1".as_ptr(), 1);
+    sys::close(fd as i32);
+    written == 1
+}
+
 /// The number after `key` on the line of `/proc` file `path` that starts
 /// with it (`proc_value(b"/proc/self/status\0", "RssAnon:")` is the
 /// resident anonymous memory in kB).

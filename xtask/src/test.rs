@@ -144,6 +144,7 @@ const DIFFERENTIAL: &[&str] = &[
     "cmremap",
     "csmaps",
     "clibc",
+    "cpagecache",
     "mmalloc",
     "mmaps",
 ];

@@ -136,8 +136,16 @@ fn elf_map(mm: &mut MmStruct, file: File<'static>, segment: &ProgramHeader) -> R
     if filesz > 0 {
         let len = file_end - start.as_u32();
         let flags = MAP_PRIVATE | MAP_FIXED;
-        do_mmap_pgoff(mm, start, len, prot, flags, Some(VmFile::Initrd(file)), offset / PAGE_SIZE)
-            .map_err(|_| ExecError::NoMemory)?;
+        do_mmap_pgoff(
+            mm,
+            start,
+            len,
+            prot,
+            flags,
+            Some(VmFile::Initrd { file, write: false }),
+            offset / PAGE_SIZE,
+        )
+        .map_err(|_| ExecError::NoMemory)?;
         let bss = vaddr + filesz;
         if memsz > filesz && bss % PAGE_SIZE != 0 {
             let len = (PAGE_SIZE - bss % PAGE_SIZE) as usize;

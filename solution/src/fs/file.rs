@@ -1,10 +1,12 @@
 //! Open files and each task's table of them. Descriptors 0, 1 and 2 are
-//! the console; others are read-only files of the initrd or of `/proc`,
-//! whose text is made when they are opened.
+//! the console; others are files of the initrd, read and written through
+//! its page cache (`mm/filemap.rs`), or read-only files of `/proc`, whose
+//! text is made when they are opened.
 
 use alloc::vec::Vec;
 
 use crate::lib::fallible::try_to_vec;
+use crate::mm::filemap::WriteAccess;
 
 /// Descriptors a task may have open at once.
 pub const NR_OPEN: usize = 8;
@@ -13,25 +15,36 @@ pub const NR_OPEN: usize = 8;
 pub enum File {
     /// The console: reads are lines from the terminal, writes go to it.
     Console,
-    /// A read-only file and the offset of the next read.
-    Bytes { data: FileData, pos: usize },
+    /// A file, the offset of the next read or write, and what it was
+    /// opened for.
+    Bytes { data: FileData, pos: usize, mode: FMode },
+}
+
+/// What a file was opened for (Linux's `FMODE_READ` and `FMODE_WRITE`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FMode {
+    pub read: bool,
+    pub write: bool,
+}
+
+impl FMode {
+    /// The mode `open`'s access bits ask for: `O_RDONLY`, `O_WRONLY`,
+    /// `O_RDWR`, or the fourth value, neither (Linux's `OPEN_FMODE`).
+    pub fn from_flags(flags: u32) -> Self {
+        let bits = flags.wrapping_add(1) & 3;
+        Self { read: bits & 1 != 0, write: bits & 2 != 0 }
+    }
 }
 
 /// What a read-only file holds.
 pub enum FileData {
-    /// A file of the initrd, read in place.
-    Initrd(super::initramfs::File<'static>),
+    /// A file of the initrd, read and written through its page cache; a
+    /// descriptor open for writing holds the file's write access.
+    Initrd { file: super::initramfs::File<'static>, writer: Option<WriteAccess> },
     /// Text made when the file was opened (a `/proc` file).
     Generated(Vec<u8>),
-}
-
-impl FileData {
-    pub fn bytes(&self) -> &[u8] {
-        match self {
-            Self::Initrd(file) => file.data,
-            Self::Generated(text) => text,
-        }
-    }
+    /// `/proc/sys/vm/drop_caches`, open for writing.
+    DropCaches,
 }
 
 impl File {
@@ -41,11 +54,15 @@ impl File {
     fn try_clone(&self) -> Option<Self> {
         Some(match self {
             Self::Console => Self::Console,
-            Self::Bytes { data: FileData::Initrd(file), pos } => {
-                Self::Bytes { data: FileData::Initrd(*file), pos: *pos }
+            Self::Bytes { data: FileData::Initrd { file, writer }, pos, mode } => {
+                let writer = writer.as_ref().map(WriteAccess::dup);
+                Self::Bytes { data: FileData::Initrd { file: *file, writer }, pos: *pos, mode: *mode }
             }
-            Self::Bytes { data: FileData::Generated(text), pos } => {
-                Self::Bytes { data: FileData::Generated(try_to_vec(text)?), pos: *pos }
+            Self::Bytes { data: FileData::Generated(text), pos, mode } => {
+                Self::Bytes { data: FileData::Generated(try_to_vec(text)?), pos: *pos, mode: *mode }
+            }
+            Self::Bytes { data: FileData::DropCaches, pos, mode } => {
+                Self::Bytes { data: FileData::DropCaches, pos: *pos, mode: *mode }
             }
         })
     }
@@ -57,6 +74,11 @@ pub struct FdTable {
 }
 
 impl FdTable {
+    /// No files: what an exiting task keeps (Linux's `exit_files`).
+    pub const fn empty() -> Self {
+        Self { files: [const { None }; NR_OPEN] }
+    }
+
     /// Standard input, output and error on the console, nothing else.
     pub const fn console() -> Self {
         const CONSOLE: Option<File> = Some(File::Console);

@@ -1,5 +1,6 @@
-//! The initrd as a read-only file system: a cpio "newc" archive that QEMU
-//! loads as a multiboot module (`-initrd`), read in place.
+//! The initrd as a file system: a cpio "newc" archive that QEMU loads as a
+//! multiboot module (`-initrd`), read in place. It never changes: what is
+//! written to a file stays in the file's page cache (`mm/filemap.rs`).
 //!
 //! Paths are absolute (`/bin/hello`); the archive stores them without the
 //! leading slash (`bin/hello`), as the `cpio` tool and Linux's initramfs do.

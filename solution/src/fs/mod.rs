@@ -1,5 +1,5 @@
-//! Files: the initrd as a read-only file system, and loading executables
-//! from it.
+//! Files: the initrd as a file system of fixed-size files, and loading
+//! executables from it.
 
 #[cfg(target_os = "none")]
 pub mod binfmt_elf;
@@ -14,10 +14,12 @@ pub mod task_smaps;
 #[cfg(target_os = "none")]
 static ROOTFS: spin::Once<initramfs::Initramfs<'static>> = spin::Once::new();
 
-/// Makes `archive`, the initrd, the root file system.
+/// Makes `archive`, the initrd, the root file system, with an inode for
+/// each of its files.
 #[cfg(target_os = "none")]
 pub fn mount_root(archive: &'static [u8]) {
-    ROOTFS.call_once(|| initramfs::Initramfs::new(archive));
+    let root = ROOTFS.call_once(|| initramfs::Initramfs::new(archive));
+    crate::mm::filemap::inode_init(root.files());
 }
 
 /// The root file system, if an initrd was given.

@@ -20,6 +20,7 @@ use super::task_smaps::show_smaps;
 use crate::kernel::errno::Errno;
 use crate::lib::fallible::Text;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
+use crate::mm::filemap::drop_pagecache;
 use crate::mm::mm_struct::{for_each_mm, init_mm};
 use crate::mm::vmstat::vmstat_text;
 use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
@@ -36,6 +37,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
         "tasks" => tasks_text(&mut tasks(), &mut text),
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
         "vmstat" => vmstat_text(&mut text),
+        "sys/vm/drop_caches" => text.write_str("0\n"),
         _ => {
             let (pid, file) = name.split_once('/').ok_or(Errno::ENOENT)?;
             let mut table = tasks();
@@ -52,6 +54,22 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
     // The only writer that can fail is `Text`, when the heap is out.
     written.map_err(|_| Errno::ENOMEM)?;
     Ok(text.into_bytes())
+}
+
+/// A write to `/proc/sys/vm/drop_caches` (Linux's
+/// `drop_caches_sysctl_handler`): 1 or 3 frees the clean page-cache frames
+/// that nothing maps; 2 asks for the kernel's caches of inodes and
+/// directories, which the initrd does not have. Anything else is `EINVAL`.
+pub fn drop_caches(bytes: &[u8]) -> Result<usize, Errno> {
+    let value = core::str::from_utf8(bytes).ok().and_then(|text| text.trim().parse::<u32>().ok());
+    match value {
+        Some(1 | 3) => {
+            drop_pagecache();
+        }
+        Some(2 | 4) => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    Ok(bytes.len())
 }
 
 /// `/proc/tasks`: what `ps` shows.

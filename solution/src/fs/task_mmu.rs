@@ -40,7 +40,7 @@ pub fn show_map_vma(mm: &MmStruct, vma: &VmAreaStruct, out: &mut impl Write) -> 
     let flag = |bit, c| if vma.vm_flags.contains(bit) { c } else { '-' };
     let offset = if vma.vm_file.is_some() { (vma.vm_pgoff as u64) << PAGE_SHIFT } else { 0 };
     let ((major, minor), ino) = match &vma.vm_file {
-        Some(VmFile::Initrd(file)) => (INITRD_DEV, file.ino),
+        Some(VmFile::Initrd { file, .. }) => (INITRD_DEV, file.ino),
         Some(VmFile::Shmem { shm, .. }) => (SHMEM_DEV, shm.ino),
         None => ((0, 0), 0),
     };
@@ -57,7 +57,7 @@ pub fn show_map_vma(mm: &MmStruct, vma: &VmAreaStruct, out: &mut impl Write) -> 
     )?;
     let pad = NAME_COLUMN.saturating_sub(line.written);
     match &vma.vm_file {
-        Some(VmFile::Initrd(file)) => writeln!(out, "{:pad$} /{}", "", file.name),
+        Some(VmFile::Initrd { file, .. }) => writeln!(out, "{:pad$} /{}", "", file.name),
         Some(VmFile::Shmem { shm, .. }) => match shm.name {
             ShmemName::DevZero => writeln!(out, "{:pad$} /dev/zero (deleted)", ""),
             ShmemName::SysV { key } => writeln!(out, "{:pad$} /SYSV{key:08x} (deleted)", ""),
@@ -94,7 +94,8 @@ mod tests {
     use crate::mm::shmem::shmem_file_setup;
     use crate::mm::types::VirtAddr;
 
-    static HELLO: VmFile = VmFile::Initrd(File { name: "bin/hello", ino: 7, data: &[] });
+    static HELLO: VmFile =
+        VmFile::Initrd { file: File { name: "bin/hello", ino: 7, data: &[] }, write: false };
 
     fn line(mm: &mut MmStruct, start: u32, end: u32, flags: VmFlags, file: Option<(u32, VmFile)>) -> String {
         let mut vma = VmAreaStruct::new(mm.as_ref(), VirtAddr::new(start), VirtAddr::new(end), flags);

@@ -38,7 +38,11 @@ pub enum Errno {
     EMFILE = 24,
     /// Not a terminal: an `ioctl` the file does not take.
     ENOTTY = 25,
-    /// No space left: a limit on System V segments reached.
+    /// Text file busy: a program runs from the file to be written, or the
+    /// file to be run is open for writing.
+    ETXTBSY = 26,
+    /// No space left: a limit on System V segments reached, or the end of
+    /// an initrd file, which cannot grow.
     ENOSPC = 28,
     /// Read-only file system.
     EROFS = 30,
@@ -56,6 +60,13 @@ pub fn to_eax(result: SysResult) -> u32 {
     match result {
         Ok(value) => value,
         Err(errno) => (-(errno as i32)) as u32,
+    }
+}
+
+/// A file's write access refused.
+impl From<crate::mm::filemap::TextBusy> for Errno {
+    fn from(_: crate::mm::filemap::TextBusy) -> Self {
+        Errno::ETXTBSY
     }
 }
 

@@ -54,7 +54,9 @@ pub fn sys_mmap2(addr: u32, len: u32, prot: u32, flags: u32, fd: u32, pgoff: u32
         None
     } else {
         let file = with_current(|task| match task.files.get(fd) {
-            Some(File::Bytes { data: FileData::Initrd(file), .. }) => Ok(VmFile::Initrd(*file)),
+            Some(File::Bytes { data: FileData::Initrd { file, writer }, .. }) => {
+                Ok(VmFile::Initrd { file: *file, write: writer.is_some() })
+            }
             Some(_) => Err(Errno::ENODEV),
             None => Err(Errno::EBADF),
         })?;

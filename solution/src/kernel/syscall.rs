@@ -8,10 +8,11 @@ use super::{sys, sys_io, sys_mman};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
-use crate::fs::file::{File, FileData};
+use crate::fs::file::{FMode, File, FileData};
 use crate::fs::{procfs, rootfs};
 use crate::ipc;
 use crate::lib::words::put_words;
+use crate::mm::filemap::{WriteAccess, file_read, file_write};
 use crate::mm::types::VirtAddr;
 use crate::mm::uaccess::{Fault, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
 use crate::pr_info;
@@ -133,10 +134,21 @@ pub fn do_syscall(regs: &mut PtRegs) {
     regs.eax = to_eax(result);
 }
 
-/// `write(fd, buf, count)`: only the console can be written.
+/// `write(fd, buf, count)`: to the console, or into an initrd file open
+/// for writing, through its page cache. A file cannot grow: a write stops at
+/// its end, and one that starts there is `-ENOSPC`.
 pub fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
-    let (mm, console) = with_current(|task| (task.mm, matches!(task.files.get(fd), Some(File::Console))));
-    let (Some(mm), true) = (mm, console) else {
+    let (mm, writable) = with_current(|task| {
+        let writable = match task.files.get(fd) {
+            Some(File::Console) => true,
+            Some(File::Bytes { data: FileData::Initrd { .. } | FileData::DropCaches, mode, .. }) => {
+                mode.write
+            }
+            _ => false,
+        };
+        (task.mm, writable)
+    });
+    let (Some(mm), true) = (mm, writable) else {
         return Err(Errno::EBADF);
     };
     let mut chunk = [0u8; CHUNK];
@@ -146,15 +158,45 @@ pub fn sys_write(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
         let src = VirtAddr::new(buf.as_u32().wrapping_add(done as u32));
         // A buffer that runs into memory the caller may not read is written
         // up to there, as Linux's pipes and files do; nothing at all is -EFAULT.
-        if let Err(Fault { done: copied }) = copy_from_user(&mut mm.lock(), &mut chunk[..len], src) {
-            serial::write_bytes(&chunk[..copied]);
-            done += copied;
-            return if done == 0 { Err(Errno::EFAULT) } else { Ok(done as u32) };
+        let copied = match copy_from_user(&mut mm.lock(), &mut chunk[..len], src) {
+            Ok(()) => len,
+            Err(Fault { done: copied }) => copied,
+        };
+        let written = match write_to(fd, &chunk[..copied]) {
+            Ok(written) => written,
+            Err(errno) if done == 0 => return Err(errno),
+            Err(_) => break,
+        };
+        done += written;
+        if written < len {
+            if copied < len && done == 0 {
+                return Err(Errno::EFAULT);
+            }
+            break;
         }
-        serial::write_bytes(&chunk[..len]);
-        done += len;
     }
-    Ok(count as u32)
+    Ok(done as u32)
+}
+
+/// Writes `bytes` to `fd`, the console or a file open for writing (as
+/// `sys_write` found it); returns how many it took.
+fn write_to(fd: u32, bytes: &[u8]) -> Result<usize, Errno> {
+    with_current(|task| match task.files.get(fd) {
+        Some(File::Console) => {
+            serial::write_bytes(bytes);
+            Ok(bytes.len())
+        }
+        Some(File::Bytes { data: FileData::Initrd { file, .. }, pos, .. }) => {
+            let written = file_write(*file, *pos, bytes).map_err(|_| Errno::ENOMEM)?;
+            if written == 0 && !bytes.is_empty() {
+                return Err(Errno::ENOSPC);
+            }
+            *pos += written;
+            Ok(written)
+        }
+        Some(File::Bytes { data: FileData::DropCaches, .. }) => procfs::drop_caches(bytes),
+        _ => Err(Errno::EBADF),
+    })
 }
 
 /// `read(fd, buf, count)`: the console gives a line at a time, with echo
@@ -171,8 +213,15 @@ pub fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     let from_file = with_current(|task| match task.files.get(fd) {
         None => Err(Errno::EBADF),
         Some(File::Console) => Ok(None),
-        Some(File::Bytes { data, pos }) => {
-            let rest = data.bytes().get(*pos..).unwrap_or(&[]);
+        Some(File::Bytes { mode: FMode { read: false, .. }, .. }) => Err(Errno::EBADF),
+        Some(File::Bytes { data: FileData::Initrd { file, .. }, pos, .. }) => {
+            let len = file_read(*file, *pos, &mut chunk[..want]);
+            *pos += len;
+            Ok(Some(len))
+        }
+        Some(File::Bytes { data: FileData::DropCaches, .. }) => Err(Errno::EBADF),
+        Some(File::Bytes { data: FileData::Generated(text), pos, .. }) => {
+            let rest = text.get(*pos..).unwrap_or(&[]);
             let len = rest.len().min(want);
             chunk[..len].copy_from_slice(&rest[..len]);
             *pos += len;
@@ -187,22 +236,32 @@ pub fn sys_read(fd: u32, buf: VirtAddr, count: usize) -> SysResult {
     Ok(len as u32)
 }
 
-/// `open(path, flags)`: files of the initrd and of `/proc`, read-only.
+/// The one `/proc` file that may be written.
+const DROP_CACHES: &str = "/proc/sys/vm/drop_caches";
+
+/// `open(path, flags)`: files of the initrd, for reading, writing or both,
+/// and of `/proc`, for reading only, but `drop_caches`. Other flags are
+/// ignored: a file cannot be created, truncated or appended to.
 fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     const O_ACCMODE: u32 = 3;
     let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
     let mut name = [0u8; MAX_PATH];
     let len = strncpy_from_user(&mut mm.lock(), &mut name, path)?;
     let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
-    let data = if path.starts_with("/proc/") {
+    let mode = FMode::from_flags(flags);
+    let data = if path == DROP_CACHES && mode.write {
+        FileData::DropCaches
+    } else if path.starts_with("/proc/") {
+        if flags & O_ACCMODE != 0 {
+            return Err(Errno::EROFS);
+        }
         FileData::Generated(procfs::proc_read(path)?)
     } else {
-        FileData::Initrd(rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?)
+        let file = rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?;
+        let writer = if mode.write { Some(WriteAccess::get(file)?) } else { None };
+        FileData::Initrd { file, writer }
     };
-    if flags & O_ACCMODE != 0 {
-        return Err(Errno::EROFS);
-    }
-    let file = File::Bytes { data, pos: 0 };
+    let file = File::Bytes { data, pos: 0, mode };
     with_current(|task| task.files.install(file)).ok_or(Errno::EMFILE)
 }
 /// `reboot(magic1, magic2, cmd)`: powering off or halting ends the QEMU

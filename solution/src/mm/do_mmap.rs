@@ -141,7 +141,7 @@ pub fn do_mmap_pgoff(
 /// installs).
 fn file_vm_ops(file: &VmFile) -> &'static VmOperations {
     match file {
-        VmFile::Initrd(_) => &INITRD_VM_OPS,
+        VmFile::Initrd { .. } => &INITRD_VM_OPS,
         VmFile::Shmem { vm_ops, .. } => vm_ops,
     }
 }

@@ -5,6 +5,7 @@
 use core::fmt::{self, Write};
 use core::sync::atomic::Ordering;
 
+use super::filemap::NR_FILE_PAGES;
 use super::highmem::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
 use super::layout::KernelLayout;
@@ -99,11 +100,15 @@ pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     let kb = |pages: u32| pages * (PAGE_SIZE / 1024);
     writeln!(out, "MemTotal:     {:8} kB", kb(total))?;
     writeln!(out, "MemFree:      {:8} kB", kb(free))?;
+    // As Linux's, `Cached` counts shared memory too: its frames are a page
+    // cache's.
+    let shmem = NR_SHMEM.load(Ordering::Relaxed);
+    writeln!(out, "Cached:       {:8} kB", kb(NR_FILE_PAGES.load(Ordering::Relaxed) + shmem))?;
     writeln!(out, "HighTotal:    {:8} kB", kb(high.managed_pages))?;
     writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
     writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;
     writeln!(out, "LowFree:      {:8} kB", kb(free - high.free_pages))?;
-    writeln!(out, "Shmem:        {:8} kB", kb(NR_SHMEM.load(Ordering::Relaxed)))
+    writeln!(out, "Shmem:        {:8} kB", kb(shmem))
 }
 
 /// Prints `/proc/buddyinfo` on the console.

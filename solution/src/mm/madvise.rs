@@ -36,7 +36,8 @@ pub fn do_madvise(mm: &mut MmStruct, start: VirtAddr, len: u32, advice: u32) -> 
 }
 
 /// Drops the pages of `[start, start + len)`: the next touch faults in a
-/// zeroed page, or re-reads the file's (Linux's `madvise_dontneed_free`).
+/// zeroed page, or the file's from the page cache (Linux's
+/// `madvise_dontneed_free`).
 /// Locked regions refuse, and `MADV_FREE` takes only anonymous memory.
 /// Linux frees `MADV_FREE`'s pages only under memory pressure, keeping
 /// them if they are written first; dropping them at once is one of the

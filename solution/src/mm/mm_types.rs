@@ -302,7 +302,7 @@ impl MmStruct {
 /// `MM_FILEPAGES`, `MM_ANONPAGES` and `MM_SHMEMPAGES`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum MmCounter {
-    /// A copy of a file's page, shared with nobody's writes.
+    /// A file's page in the page cache.
     File,
     /// Anonymous memory: private to the address space (or shared
     /// copy-on-write since a `fork`).
@@ -314,8 +314,9 @@ pub enum MmCounter {
 /// What a file region maps (Linux's `vm_file`, a `struct file *`).
 #[derive(Clone, Copy)]
 pub enum VmFile {
-    /// A file of the initrd, which is read-only.
-    Initrd(File<'static>),
+    /// A file of the initrd, through its page cache; `write` if it was
+    /// opened for writing (Linux's `FMODE_WRITE`).
+    Initrd { file: File<'static>, write: bool },
     /// A shared-memory object; `write` if it was opened for writing
     /// (Linux's `FMODE_WRITE`: a `SHM_RDONLY` attach is not), and the
     /// operations its regions get (what Linux's `f_op->mmap` installs).
@@ -326,7 +327,7 @@ impl VmFile {
     /// Whether both name the same file.
     pub fn same_file(&self, other: &VmFile) -> bool {
         match (self, other) {
-            (Self::Initrd(a), Self::Initrd(b)) => a.same_file(b),
+            (Self::Initrd { file: a, .. }, Self::Initrd { file: b, .. }) => a.same_file(b),
             (Self::Shmem { shm: a, .. }, Self::Shmem { shm: b, .. }) => a == b,
             _ => false,
         }
@@ -334,7 +335,7 @@ impl VmFile {
 
     /// Whether a shared mapping of it may be written.
     pub fn may_write(&self) -> bool {
-        matches!(self, Self::Shmem { write: true, .. })
+        matches!(self, Self::Initrd { write: true, .. } | Self::Shmem { write: true, .. })
     }
 }
 

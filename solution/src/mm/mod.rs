@@ -9,9 +9,10 @@
 //!    temporary mappings of `highmem`, kmalloc and boot-time set-up;
 //! 4. regions: a process's descriptor and its regions as data, the region
 //!    tree and list and their operations, finding room for a new one, and
-//!    the shared-memory objects regions may map;
-//! 5. user pages: faults bring them in (from a file, a shared-memory object
-//!    or nothing), copy-on-write shares them, `zap` takes them out, user
+//!    the objects regions may map: the page index files and shared-memory
+//!    objects keep, and the shared-memory objects;
+//! 5. user pages: faults bring them in (from a file's page cache, a
+//!    shared-memory object or nothing), copy-on-write shares them, `zap` takes them out, user
 //!    copies reach them;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
 //!    `madvise`, `mremap`;
@@ -49,6 +50,7 @@ pub mod pgwalk;
 pub mod slab;
 
 // 4. Regions.
+pub mod address_space;
 pub mod error;
 pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]

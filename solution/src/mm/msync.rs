@@ -1,8 +1,8 @@
 //! `msync`: write a file mapping's changes back to the file (Linux's
-//! `mm/msync.c`). Nothing here is ever to write back: the initrd is
-//! read-only and so are its shared mappings. What is left is the part a
-//! program sees: the checks of the flags and of the range, with Linux's
-//! answers.
+//! `mm/msync.c`). Nothing here is ever to write back: the initrd never
+//! changes, and what a shared mapping writes stays in the page cache
+//! (`filemap.rs`). What is left is the part a program sees: the checks of
+//! the flags and of the range, with Linux's answers.
 
 use super::do_mmap::page_align;
 use super::error::MmError;

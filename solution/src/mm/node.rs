@@ -122,13 +122,13 @@ pub fn page_count(pfn: Pfn) -> u32 {
     node().page_mut(pfn).count
 }
 
-/// How many page-table entries map a user frame: its references, less a
-/// shared-memory object's own (Linux counts `_mapcount` apart from the
-/// references).
+/// How many page-table entries map a user frame: its references, less the
+/// one of the page cache that holds it (Linux counts `_mapcount` apart from
+/// the references).
 pub fn page_mapcount(pfn: Pfn) -> u32 {
     let mut node = node();
     let page = node.page_mut(pfn);
-    page.count - u32::from(page.flags.contains(PageFlags::SWAPBACKED))
+    page.count - u32::from(page.flags.contains(PageFlags::PAGECACHE))
 }
 
 /// The frame's `PG_*` bits.
@@ -141,9 +141,17 @@ pub fn set_page_anon(pfn: Pfn, anon: bool) {
     node().page_mut(pfn).flags.set(PageFlags::ANON, anon);
 }
 
-/// Marks a frame as a shared-memory object's; freeing it clears the mark.
-pub fn set_page_swapbacked(pfn: Pfn) {
-    node().page_mut(pfn).flags.insert(PageFlags::SWAPBACKED);
+/// Marks a frame as held by a page cache: a shared-memory object's if
+/// `swapbacked`, else a file's. Freeing it clears the marks.
+pub fn set_page_cache(pfn: Pfn, swapbacked: bool) {
+    let flags = if swapbacked { PageFlags::PAGECACHE | PageFlags::SWAPBACKED } else { PageFlags::PAGECACHE };
+    node().page_mut(pfn).flags.insert(flags);
+}
+
+/// Marks a page-cache frame as holding what the file may not (Linux's
+/// `set_page_dirty`); freeing it clears the mark.
+pub fn set_page_dirty(pfn: Pfn) {
+    node().page_mut(pfn).flags.insert(PageFlags::DIRTY);
 }
 
 /// Free frames in all zones.

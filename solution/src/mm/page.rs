@@ -44,7 +44,7 @@ bitflags! {
         /// Holds kmalloc objects; `private` is its first free object.
         const SLAB = 1 << 2;
         /// Anonymous memory of user space (Linux's `PageAnon`), as opposed
-        /// to a copy of a file's page.
+        /// to a file's page.
         const ANON = 1 << 3;
         /// Free, and filled with `PAGE_POISON` when it was freed (only
         /// with the `debug_vm` feature).
@@ -53,6 +53,14 @@ bitflags! {
         /// object. (Linux sets `PG_swapbacked` on anonymous frames too; here
         /// `ANON` alone marks those.)
         const SWAPBACKED = 1 << 5;
+        /// Held by an object's `AddressSpace`, a file's page cache or a
+        /// shared-memory object's pages, which has a reference to it
+        /// (Linux knows such a frame by its `page->mapping`).
+        const PAGECACHE = 1 << 6;
+        /// A page-cache frame that may hold what is not in the file: it was
+        /// written by `write`, or mapped by a region that may write it.
+        /// Nothing may drop it (Linux's `PG_dirty`).
+        const DIRTY = 1 << 7;
     }
 }
 

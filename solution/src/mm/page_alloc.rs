@@ -129,7 +129,8 @@ impl PgData {
         }
         page.count -= 1;
         if page.count == 0 {
-            page.flags.remove(PageFlags::ANON | PageFlags::SWAPBACKED);
+            page.flags
+                .remove(PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::PAGECACHE | PageFlags::DIRTY);
             let zone = &mut self.zones[page.zone as usize];
             zone.free_pages += 1 << order;
             __free_one_page(zone, self.mem_map, pfn, order);

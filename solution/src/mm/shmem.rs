@@ -5,10 +5,8 @@
 //! `shmem_zero_setup`, shown in `maps` as `/dev/zero (deleted)`), and so is
 //! every System V segment (`ipc/shm.rs`, shown as `/SYSV<key> (deleted)`).
 //!
-//! An object keeps its frames by page index in a two-level table, a small
-//! version of the radix tree that is Linux's page cache: a directory
-//! allocated with the object and a leaf of 512 slots, one page, allocated
-//! at the first page it holds. The object holds one reference to each
+//! An object keeps its frames by page index in an `AddressSpace`, as a
+//! file keeps its page cache. The object holds one reference to each
 //! frame; the regions that map a frame hold one each. The object's own
 //! count is of its users (a region each, and a System V segment for its
 //! id); the last `put` hands its frames back.
@@ -17,21 +15,18 @@
 //! `shmem_vm.rs`, a layer up.
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
 
+use super::address_space::{AddError, AddressSpace};
 use super::types::{PAGE_SIZE, Pfn};
 use crate::lib::fallible::kbox;
 
 /// Frames held by shared-memory objects, all of them: `/proc/meminfo`'s
 /// `Shmem` (Linux's `NR_SHMEM`).
 pub static NR_SHMEM: AtomicU32 = AtomicU32::new(0);
-
-/// Slots in a leaf of the table: a page's worth.
-const LEAF_SLOTS: usize = PAGE_SIZE as usize / size_of::<Option<Pfn>>();
 
 /// What the object is, for `/proc/PID/maps`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -51,24 +46,7 @@ pub struct ShmemInode {
     pub size: u32,
     /// Users: regions mapping it, and a System V id naming it.
     users: AtomicU32,
-    pages: Mutex<PageTable>,
-}
-
-/// The frames by page index.
-struct PageTable {
-    leaves: Vec<Option<Box<[Option<Pfn>; LEAF_SLOTS]>>>,
-    nrpages: u32,
-}
-
-/// Why a frame could not join the object.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum AddError {
-    /// The index is at or past the object's end.
-    PastEnd,
-    /// No memory for a leaf of the table.
-    NoMemory,
-    /// The slot holds a frame already.
-    Exists,
+    pages: Mutex<AddressSpace>,
 }
 
 /// A handle to an object, as Linux passes `struct inode *`: copyable; the
@@ -95,17 +73,8 @@ impl core::ops::Deref for ShmemRef {
 /// A new object of `size` bytes with no frames and one user; `None` when
 /// memory is out (Linux's `shmem_file_setup`).
 pub fn shmem_file_setup(size: u32, name: ShmemName, ino: u32) -> Option<ShmemRef> {
-    let pages = size.div_ceil(PAGE_SIZE) as usize;
-    let mut leaves = Vec::new();
-    leaves.try_reserve_exact(pages.div_ceil(LEAF_SLOTS)).ok()?;
-    leaves.resize_with(pages.div_ceil(LEAF_SLOTS), || None);
-    let inode = ShmemInode {
-        ino,
-        name,
-        size,
-        users: AtomicU32::new(1),
-        pages: Mutex::new(PageTable { leaves, nrpages: 0 }),
-    };
+    let pages = AddressSpace::new(size.div_ceil(PAGE_SIZE))?;
+    let inode = ShmemInode { ino, name, size, users: AtomicU32::new(1), pages: Mutex::new(pages) };
     Some(ShmemRef(NonNull::from(Box::leak(kbox(inode)?))))
 }
 
@@ -122,14 +91,15 @@ impl ShmemRef {
     /// # Safety
     /// The caller owns a use of the object and does not use this handle
     /// again.
-    pub unsafe fn put(self, release: impl FnMut(Pfn)) {
+    pub unsafe fn put(self, mut release: impl FnMut(Pfn)) {
         if self.users.fetch_sub(1, Ordering::AcqRel) != 1 {
             return;
         }
-        let table = self.pages.lock();
-        table.leaves.iter().flatten().flat_map(|leaf| leaf.iter().flatten().copied()).for_each(release);
-        NR_SHMEM.fetch_sub(table.nrpages, Ordering::Relaxed);
-        drop(table);
+        let freed = self.pages.lock().remove_pages_if(|pfn| {
+            release(pfn);
+            true
+        });
+        NR_SHMEM.fetch_sub(freed, Ordering::Relaxed);
         // SAFETY: that was the last use, and the object came from
         // `Box::leak` in `shmem_file_setup`.
         drop(unsafe { Box::from_raw(self.0.as_ptr()) });
@@ -143,25 +113,13 @@ impl ShmemRef {
     /// The frame at page `index`, if it has one (Linux's `find_get_page`,
     /// without the reference: the caller takes its own).
     pub fn find_page(self, index: u32) -> Option<Pfn> {
-        let table = self.pages.lock();
-        let leaf = table.leaves.get(index as usize / LEAF_SLOTS)?.as_ref()?;
-        leaf[index as usize % LEAF_SLOTS]
+        self.pages.lock().find_page(index)
     }
 
     /// Makes `pfn` the frame at page `index`, the object taking over the
     /// caller's reference to it (Linux's `add_to_page_cache`).
     pub fn add_page(self, index: u32, pfn: Pfn) -> Result<(), AddError> {
-        let mut table = self.pages.lock();
-        let slot = table.leaves.get_mut(index as usize / LEAF_SLOTS).ok_or(AddError::PastEnd)?;
-        if slot.is_none() {
-            *slot = Some(kbox([None; LEAF_SLOTS]).ok_or(AddError::NoMemory)?);
-        }
-        let entry = &mut slot.as_mut().expect("filled above")[index as usize % LEAF_SLOTS];
-        if entry.is_some() {
-            return Err(AddError::Exists);
-        }
-        *entry = Some(pfn);
-        table.nrpages += 1;
+        self.pages.lock().add_page(index, pfn)?;
         NR_SHMEM.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -178,43 +136,19 @@ mod tests {
     }
 
     #[test]
-    fn pages_are_found_where_they_were_added() {
-        let shm = object(2000);
-        for index in [0, 1, 511, 512, 1999] {
-            assert_eq!(shm.add_page(index, Pfn::new(100 + index)), Ok(()));
-        }
-        assert_eq!(shm.find_page(512), Some(Pfn::new(612)));
-        assert_eq!(shm.find_page(1999), Some(Pfn::new(2099)));
-        assert_eq!(shm.find_page(2), None);
-        assert_eq!(shm.find_page(1024), None, "a leaf never allocated");
-        let mut released = vec![];
-        // SAFETY: the test's handle is its only use.
-        unsafe { shm.put(|pfn| released.push(pfn.as_u32())) };
-        assert_eq!(released, [100, 101, 611, 612, 2099]);
-    }
-
-    #[test]
-    fn a_slot_takes_one_frame_and_none_past_the_end() {
-        let shm = object(3);
-        assert_eq!(shm.add_page(2, Pfn::new(7)), Ok(()));
-        assert_eq!(shm.add_page(2, Pfn::new(8)), Err(AddError::Exists));
-        assert_eq!(shm.add_page(600, Pfn::new(9)), Err(AddError::PastEnd));
-        assert_eq!(shm.find_page(600), None);
-        // SAFETY: the test's handle is its only use.
-        unsafe { shm.put(|_| {}) };
-    }
-
-    #[test]
-    fn the_last_user_frees_the_frames() {
-        let shm = object(1);
+    fn the_last_user_frees_the_frames_and_the_count() {
+        let shm = object(1024);
         shm.get();
         shm.add_page(0, Pfn::new(5)).unwrap();
-        let mut released = 0;
+        shm.add_page(1023, Pfn::new(6)).unwrap();
+        assert_eq!(shm.add_page(1024, Pfn::new(7)), Err(AddError::PastEnd));
+        assert_eq!(shm.find_page(1023), Some(Pfn::new(6)));
+        let mut released = vec![];
         // SAFETY: the test holds two uses and gives back one, then the other.
-        unsafe { shm.put(|_| released += 1) };
-        assert_eq!(released, 0);
+        unsafe { shm.put(|pfn| released.push(pfn.as_u32())) };
+        assert!(released.is_empty());
         // SAFETY: as above.
-        unsafe { shm.put(|_| released += 1) };
-        assert_eq!(released, 1);
+        unsafe { shm.put(|pfn| released.push(pfn.as_u32())) };
+        assert_eq!(released, [5, 6]);
     }
 }

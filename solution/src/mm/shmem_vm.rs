@@ -10,7 +10,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::alloc_pages;
 use super::mm_types::{VmAreaStruct, VmFile, VmOperations};
-use super::node::{get_page, put_page, set_page_swapbacked};
+use super::node::{get_page, put_page, set_page_cache};
 use super::shmem::{ShmemName, ShmemRef, shmem_file_setup};
 use super::types::Pfn;
 use super::vma::{FaultKind, VmFault};
@@ -72,7 +72,7 @@ pub fn shmem_fault(vma: &VmAreaStruct, pgoff: u32) -> Result<(Pfn, FaultKind), V
         Some(pfn) => pfn,
         None => {
             let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
-            set_page_swapbacked(pfn);
+            set_page_cache(pfn, true);
             if shm.add_page(pgoff, pfn).is_err() {
                 put_page(pfn);
                 return Err(VmFault::Oom);

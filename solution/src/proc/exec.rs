@@ -13,6 +13,7 @@ use crate::arch::x86::switch::prepare_stack;
 use crate::fs::binfmt_elf::{ExecError, MAX_ARG_STRINGS, StartState, load_elf_binary};
 use crate::fs::rootfs;
 use crate::kernel::errno::Errno;
+use crate::mm::filemap::WriteAccess;
 use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
 use crate::mm::mm_types::MmRef;
 use crate::mm::types::VirtAddr;
@@ -34,22 +35,25 @@ impl From<ExecError> for Errno {
     }
 }
 
-/// A fresh address space with `path` loaded from the root file system;
-/// it is left loaded. `back` is what to load again if this fails.
+/// A fresh address space with `path` loaded from the root file system,
+/// and the program's hold on the file, which keeps writers out while it
+/// runs; the address space is left loaded. `back` is what to load again if
+/// this fails.
 fn load_program(
     path: &str,
     argv: &[impl AsRef<str>],
     envp: &[impl AsRef<str>],
     back: MmRef,
-) -> Result<(MmRef, StartState), Errno> {
+) -> Result<(MmRef, StartState, WriteAccess), Errno> {
     let file = rootfs().and_then(|fs| fs.lookup(path)).ok_or(Errno::ENOENT)?;
+    let exe_file = WriteAccess::deny(file)?;
     let mm = mm_alloc().ok_or(Errno::ENOMEM)?;
     let legacy = with_current(|task| task.personality & ADDR_COMPAT_LAYOUT != 0);
     arch_pick_mmap_layout(&mut mm.lock(), legacy);
     switch_mm(mm);
     let loaded = load_elf_binary(&mut mm.lock(), file, argv, envp);
     match loaded {
-        Ok(start) => Ok((mm, start)),
+        Ok(start) => Ok((mm, start, exe_file)),
         Err(error) => {
             switch_mm(back);
             mmput(mm);
@@ -84,13 +88,14 @@ pub fn do_execve(regs: &mut PtRegs, path: VirtAddr, argv: VirtAddr, envp: VirtAd
     let path = user_string(old, path)?;
     let argv = user_strings(old, argv)?;
     let envp = user_strings(old, envp)?;
-    let (mm, start) = load_program(&path, &argv, &envp, old)?;
+    let (mm, start, exe_file) = load_program(&path, &argv, &envp, old)?;
     {
         let mut table = tasks();
         let task = table.current();
         task.mm = Some(mm);
         task.active_mm = Some(mm);
         task.comm = Comm::from_path(&path);
+        task.exe_file = Some(exe_file);
         // The new program starts with no thread-local storage (Linux's
         // `flush_thread`) and no thread library's exit word.
         (task.tls_array, task.clear_child_tid) = (Default::default(), 0);
@@ -142,12 +147,13 @@ pub fn spawn_init(path: &str, args: &str) {
     let mut argv: Vec<&str> = Vec::from([path]);
     argv.extend(args.split_ascii_whitespace().take(MAX_ARG_STRINGS - 1));
     let envp = ["HOME=/", "TERM=linux"];
-    let (mm, start) = load_program(path, &argv, &envp, init_mm())
+    let (mm, start, exe_file) = load_program(path, &argv, &envp, init_mm())
         .unwrap_or_else(|error| panic!("cannot run {path} as init: {error:?}"));
     switch_mm(init_mm());
     let mut table = tasks();
     let init = table.create(Comm::from_path(path), Some(mm)).expect("memory for init");
     assert_eq!(init.pid, 1, "init is the first task after the idle task");
+    init.exe_file = Some(exe_file);
     let top = init.stack_top().expect("a new task has a kernel stack");
     // SAFETY: the stack was just allocated for this task.
     init.context_esp = unsafe { prepare_stack(top, &start_regs(&start)) };

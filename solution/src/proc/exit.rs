@@ -10,6 +10,7 @@ use core::sync::atomic::Ordering;
 use super::sched::{schedule, wait_until};
 use super::task::{Pid, SIGBUS, TaskState, TaskStruct, tasks, with_current};
 use crate::arch::x86::ptrace::PtRegs;
+use crate::fs::file::FdTable;
 use crate::kernel::errno::Errno;
 use crate::mm::mm_struct::{mmgrab, mmput};
 use crate::mm::types::VirtAddr;
@@ -27,6 +28,8 @@ pub fn do_exit(status: u32) -> ! {
         let pid = table.current;
         let task = table.current();
         task.state = TaskState::Zombie(status);
+        // A zombie keeps no files open and no program file held.
+        (task.files, task.exe_file) = (FdTable::empty(), None);
         let (mm, tid) = (task.mm.take(), task.clear_child_tid);
         for child in table.iter_mut().filter(|t| t.ppid == pid) {
             child.ppid = 1;

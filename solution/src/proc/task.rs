@@ -14,6 +14,7 @@ use spin::{Mutex, MutexGuard};
 use crate::arch::x86::tls::{GDT_ENTRY_TLS_ENTRIES, TlsArray};
 use crate::fs::file::FdTable;
 use crate::lib::fallible::kbox;
+use crate::mm::filemap::WriteAccess;
 use crate::mm::gfp::GFP_KERNEL;
 use crate::mm::highmem::alloc_pages;
 use crate::mm::layout::__va;
@@ -105,6 +106,9 @@ pub struct TaskStruct {
     /// Where its exit writes 0 while its address space has other users,
     /// for a thread library that waits for its end (`set_tid_address`).
     pub clear_child_tid: u32,
+    /// The hold on the write access of the file its program runs from
+    /// (Linux keeps it with the address space, as `mm->exe_file`).
+    pub exe_file: Option<WriteAccess>,
 }
 
 /// The personality flag that asks `execve` for the legacy, bottom-up
@@ -148,6 +152,7 @@ static TASKS: Mutex<Tasks> = Mutex::new(Tasks {
         personality: 0,
         tls_array: [0; GDT_ENTRY_TLS_ENTRIES],
         clear_child_tid: 0,
+        exe_file: None,
     },
     slots: [const { None }; NR_TASKS],
     current: 0,
@@ -198,6 +203,7 @@ impl Tasks {
         let slot = self.slots.iter().position(Option::is_none)?;
         let files = self.current().files.try_clone()?;
         let (personality, tls_array) = (self.current().personality, self.current().tls_array);
+        let exe_file = self.current().exe_file.as_ref().map(WriteAccess::dup);
         let kernel_stack = alloc_pages(GFP_KERNEL, THREAD_ORDER)?;
         let (pid, ppid) = (self.next_pid, self.current);
         let task = TaskStruct {
@@ -215,6 +221,7 @@ impl Tasks {
             personality,
             tls_array,
             clear_child_tid: 0,
+            exe_file,
         };
         let Some(task) = kbox(task) else {
             __free_pages(kernel_stack, THREAD_ORDER);

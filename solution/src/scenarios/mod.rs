@@ -11,6 +11,7 @@ mod lab1;
 mod lab2;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
+use crate::mm::filemap::truncate_pagecache;
 use crate::mm::node::nr_free_pages;
 use crate::pr_info;
 
@@ -43,6 +44,8 @@ pub fn run(name: &str) -> ! {
     pr_info!("test {name}: start");
     let free = nr_free_pages();
     scenario();
+    // The page cache keeps the files the scenario's programs ran from.
+    truncate_pagecache();
     let leaked = i64::from(free) - i64::from(nr_free_pages());
     assert_eq!(leaked, 0, "test {name} leaked {leaked} pages");
     pr_info!("test {name}: done");

@@ -21,7 +21,8 @@
 //! nothing after the first `munmap` of its own stack. So every call but the
 //! last is drawn again when it would change the mappings of the worker's
 //! image or stack, or have the kernel write into its data or stack (only
-//! the scratch pages are fair game). No call reads the console (it would
+//! the scratch pages are fair game), or opens a program for writing (a
+//! later worker would run what it wrote). No call reads the console (it would
 //! wait for input) or writes to it (it would print), closes it, powers the
 //! machine off, runs a program, or reads the clock. The last call may take
 //! the worker down: it is drawn up front (the parent draws it too, to know
@@ -129,7 +130,8 @@ const UNIMPLEMENTED: [u32; 18] =
     [17, 31, 32, 35, 44, 53, 56, 98, 137, 188, 189, 222, 223, 251, 285, 5000, 0x7fff_ffff, u32::MAX];
 
 /// Files to open, and paths that `execve` must refuse.
-const PATHS: [&CStr; 12] = [
+const PATHS: [&CStr; 13] = [
+    c"/proc/sys/vm/drop_caches",
     c"/proc/meminfo",
     c"/proc/self/maps",
     c"/proc/self/status",
@@ -229,10 +231,12 @@ impl Options {
     }
 }
 
-/// Free pages (`/proc/meminfo`), plus the pages the fuzzer itself holds
+/// Free pages (`/proc/meminfo`) once the page cache has let go of what no
+/// process maps, plus the pages the fuzzer itself holds
 /// (`/proc/self/status`): it faults its own text in as it first runs each
 /// part of it, and those pages are not lost.
 fn free_pages() -> i64 {
+    ulib::drop_caches();
     let kb = |path: &[u8], key| ulib::proc_value(path, key).map_or(0, i64::from);
     (kb(b"/proc/meminfo\0", "MemFree:") + kb(b"/proc/self/status\0", "VmRSS:")) / 4
 }
@@ -610,6 +614,7 @@ impl Worker {
         match call.nr {
             NR_FORK | NR_CLONE => !last && self.depth == 0,
             NR_CLOSE => a > 2,
+            NR_OPEN => b & 3 == 0 || !PATHS.iter().any(|path| path.to_bytes().starts_with(b"/bin/") && path.as_ptr() as u32 == a),
             NR_READ if a <= 2 => b >= PAGE_OFFSET && c > 0,
             NR_WRITE if a <= 2 => c == 0 || b < MMAP_MIN_ADDR || b >= PAGE_OFFSET,
             NR_REBOOT => !(a == REBOOT_MAGIC1 && REBOOT_MAGIC2.contains(&b) && REBOOT_ENDS.contains(&c)),

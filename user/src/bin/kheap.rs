@@ -72,7 +72,10 @@ fn in_child(child: fn() -> i32) -> i32 {
 }
 
 fn main(_args: &[&str]) -> i32 {
-    let free = || proc_value(b"/proc/meminfo\0", "MemFree:").unwrap_or(0);
+    let free = || {
+        ulib::drop_caches();
+        proc_value(b"/proc/meminfo\0", "MemFree:").unwrap_or(0)
+    };
     // A first child that does nothing faults in the pages the parent's own
     // fork and wait use, so that the count before is the one to return to.
     in_child(|| 0);

@@ -16,8 +16,8 @@ use crate::mm::vma::VmFlags;
 const PAGE: u32 = 0x1000;
 const RW: VmFlags = VmFlags::READ.union(VmFlags::WRITE).union(VmFlags::MAY_ALL);
 const RO: VmFlags = VmFlags::READ.union(VmFlags::MAY_ALL);
-static FILE_A: VmFile = VmFile::Initrd(File { name: "bin/a", ino: 2, data: &[] });
-static FILE_B: VmFile = VmFile::Initrd(File { name: "bin/b", ino: 3, data: &[] });
+static FILE_A: VmFile = VmFile::Initrd { file: File { name: "bin/a", ino: 2, data: &[] }, write: false };
+static FILE_B: VmFile = VmFile::Initrd { file: File { name: "bin/b", ino: 3, data: &[] }, write: false };
 
 /// An empty address space.
 fn new_mm() -> TestMm {
