@@ -15,7 +15,7 @@ use crate::mm::cow::set_fork_copies;
 use crate::mm::dump::show_layout;
 use crate::mm::filemap::truncate_pagecache;
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
-use crate::mm::layout::MAXMEM;
+use crate::mm::layout::{EARLY_MAPPED, MAXMEM};
 use crate::mm::mm_struct::mm_init;
 use crate::mm::node::nr_free_pages;
 use crate::mm::types::{PAGE_SHIFT, Pfn, PhysAddr};
@@ -58,7 +58,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     MEMORY_MAP.call_once(|| e820.clone());
     show_modules(boot_modules());
     let max_pfn = Pfn::new((e820.ram_end() >> PAGE_SHIFT) as u32);
-    let max_low_pfn = max_pfn.min(Pfn::new(MAXMEM >> PAGE_SHIFT));
+    let max_low_pfn = find_max_low_pfn(max_pfn, options.highmem);
     show_lowmem_highmem(max_low_pfn, max_pfn);
 
     let (mut bootmem, bitmap) = setup_bootmem(&e820, boot_modules(), max_low_pfn);
@@ -116,6 +116,28 @@ pub fn show_memory_map(who: &str, e820: &E820Map) {
 fn show_modules(modules: &[BootModule]) {
     for (i, module) in modules.iter().enumerate() {
         pr_info!("multiboot: module {i} at [mem {}-{}], {} bytes", module.start, module.end, module.len());
+    }
+}
+
+/// The end of low memory: all of RAM up to `MAXMEM`, less the `highmem=`
+/// size if one was asked (Linux's `highmem_pages`); a size that would leave
+/// low memory smaller than the boot mapping is refused.
+fn find_max_low_pfn(max_pfn: Pfn, highmem: Option<u64>) -> Pfn {
+    let max_low_pfn = max_pfn.min(Pfn::new(MAXMEM >> PAGE_SHIFT));
+    let Some(bytes) = highmem else {
+        return max_low_pfn;
+    };
+    let pages = u32::try_from(bytes >> PAGE_SHIFT).unwrap_or(u32::MAX);
+    match max_pfn.as_u32().checked_sub(pages).filter(|&low| low >= EARLY_MAPPED >> PAGE_SHIFT) {
+        Some(low) => max_low_pfn.min(Pfn::new(low)),
+        None => {
+            pr_warn!(
+                "highmem={}MB leaves less than {}MB of low memory: ignored",
+                bytes >> 20,
+                EARLY_MAPPED >> 20
+            );
+            max_low_pfn
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `test=NAME` | run the scenario NAME instead of the console monitor |
 //! | `mem=SIZE` | use at most SIZE bytes of RAM (`K`, `M`, `G` suffixes) |
+//! | `highmem=SIZE` | make the top SIZE bytes of RAM high memory, even below 896 MiB |
 //! | `loglevel=N` | print messages whose level is below N (0..8, default 7) |
 //! | `init=PATH` | run the program PATH from the initrd as the first process |
 //! | `fork=copy` | `fork` copies private pages up front instead of sharing them copy-on-write (`fork=cow`, the default): a benchmark knob, Linux has no such switch |
@@ -17,6 +18,7 @@ use core::fmt;
 pub struct KernelOptions<'a> {
     pub test: Option<&'a str>,
     pub mem: Option<u64>,
+    pub highmem: Option<u64>,
     pub loglevel: Option<u8>,
     pub init: Option<&'a str>,
     pub fork: Option<ForkMode>,
@@ -76,6 +78,7 @@ pub fn parse<'a>(cmdline: &'a str, mut warn: impl FnMut(CmdlineError<'a>)) -> Ke
         let ok = match key {
             "test" => set(&mut options.test, Some(value).filter(|v| !v.is_empty())),
             "mem" => set(&mut options.mem, memparse(value)),
+            "highmem" => set(&mut options.highmem, memparse(value)),
             "init" => set(&mut options.init, Some(value).filter(|v| v.starts_with('/'))),
             "loglevel" => set(&mut options.loglevel, value.parse().ok().filter(|&l| l <= 8)),
             "fork" => set(&mut options.fork, ForkMode::parse(value)),
@@ -124,12 +127,13 @@ mod tests {
     #[test]
     fn parses_every_known_option() {
         let (options, errors) =
-            parse_collect("test=boot mem=512M loglevel=8 init=/bin/hello fork=copy -- a  b");
+            parse_collect("test=boot mem=512M highmem=64M loglevel=8 init=/bin/hello fork=copy -- a  b");
         assert_eq!(
             options,
             KernelOptions {
                 test: Some("boot"),
                 mem: Some(512 << 20),
+                highmem: Some(64 << 20),
                 loglevel: Some(8),
                 init: Some("/bin/hello"),
                 fork: Some(ForkMode::Copy),

@@ -16,6 +16,7 @@
 //! `ETXTBSY`.
 
 use alloc::vec::Vec;
+use core::ops::Range;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
@@ -118,17 +119,12 @@ pub fn file_read(file: File<'static>, pos: usize, buf: &mut [u8]) -> usize {
     let len = buf.len().min(file.data.len().saturating_sub(pos));
     let mut inodes = INODES.lock();
     let mapping = &inode_of(&mut inodes, file).mapping;
-    let mut done = 0;
-    while done < len {
-        let at = pos + done;
-        let (index, offset) = ((at / PAGE_SIZE as usize) as u32, at % PAGE_SIZE as usize);
-        let chunk = (len - done).min(PAGE_SIZE as usize - offset);
-        let out = &mut buf[done..done + chunk];
+    for (index, offset, part) in page_parts(pos, len) {
+        let out = &mut buf[part.clone()];
         match mapping.find_page(index) {
             Some(pfn) => copy_from_page(pfn, offset, out),
-            None => out.copy_from_slice(&file.data[at..at + chunk]),
+            None => out.copy_from_slice(&file.data[pos + part.start..pos + part.end]),
         }
-        done += chunk;
     }
     len
 }
@@ -139,23 +135,32 @@ pub fn file_read(file: File<'static>, pos: usize, buf: &mut [u8]) -> usize {
 /// part-way ends it there, with `Oom` only if nothing was written.
 pub fn file_write(file: File<'static>, pos: usize, bytes: &[u8]) -> Result<usize, VmFault> {
     let len = bytes.len().min(file.data.len().saturating_sub(pos));
-    let mut done = 0;
-    while done < len {
-        let at = pos + done;
-        let (index, offset) = ((at / PAGE_SIZE as usize) as u32, at % PAGE_SIZE as usize);
-        let chunk = (len - done).min(PAGE_SIZE as usize - offset);
+    for (index, offset, part) in page_parts(pos, len) {
         match find_or_read_page(file, index) {
             Ok((pfn, _)) => {
-                copy_to_page(pfn, offset, &bytes[done..done + chunk]);
+                copy_to_page(pfn, offset, &bytes[part]);
                 set_page_dirty(pfn);
                 put_page(pfn);
             }
-            Err(error) if done == 0 => return Err(error),
-            Err(_) => break,
+            Err(error) if part.start == 0 => return Err(error),
+            Err(_) => return Ok(part.start),
         }
-        done += chunk;
     }
-    Ok(done)
+    Ok(len)
+}
+
+/// The pieces of `len` bytes from file offset `pos`, one per page: the
+/// page's index, the offset in it, and the piece's range in the caller's
+/// buffer.
+fn page_parts(pos: usize, len: usize) -> impl Iterator<Item = (u32, usize, Range<usize>)> {
+    let page = PAGE_SIZE as usize;
+    let mut done = 0;
+    core::iter::from_fn(move || {
+        let at = pos + done;
+        let part = done..len.min(done + page - at % page);
+        done = part.end;
+        (!part.is_empty()).then(|| ((at / page) as u32, at % page, part))
+    })
 }
 
 /// Frees every cached frame that is clean and mapped nowhere (Linux's
@@ -166,16 +171,13 @@ pub fn drop_pagecache() {
 
 /// Frees every cached frame mapped nowhere, written ones too, whose bytes
 /// are then lost: for the end of a run, to check that every frame came
-/// back (Linux writes them back first, when it unmounts); returns how many
-/// frames stay because a region still maps them.
-pub fn truncate_pagecache() -> u32 {
-    free_unmapped(|_| true)
+/// back (Linux writes them back first, when it unmounts).
+pub fn truncate_pagecache() {
+    free_unmapped(|_| true);
 }
 
-/// Frees the cached frames that nothing maps and `may_go` lets go; returns
-/// how many frames stay cached.
-fn free_unmapped(may_go: impl Fn(Pfn) -> bool) -> u32 {
-    let mut kept = 0;
+/// Frees the cached frames that nothing maps and `may_go` lets go.
+fn free_unmapped(may_go: impl Fn(Pfn) -> bool) {
     for Inode { mapping, .. } in INODES.lock().iter_mut() {
         let freed = mapping.remove_pages_if(|pfn| {
             let unused = page_count(pfn) == 1 && may_go(pfn);
@@ -185,9 +187,7 @@ fn free_unmapped(may_go: impl Fn(Pfn) -> bool) -> u32 {
             unused
         });
         NR_FILE_PAGES.fetch_sub(freed, Ordering::Relaxed);
-        kept += mapping.nrpages;
     }
-    kept
 }
 
 /// A hold on an initrd file's `i_writecount`: a descriptor open for

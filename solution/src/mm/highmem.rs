@@ -1,19 +1,32 @@
 //! Reaching a frame that may lie in highmem: the kernel has no permanent
-//! mapping for it, so it maps it for a moment at a fixmap slot reserved for
-//! that purpose (Linux's `kmap_atomic`). Lab 7 adds the persistent `kmap`
-//! and more slots.
+//! mapping for it, so it maps it for a while, in one of two ways (Linux's
+//! `mm/highmem.c` and `arch/x86/mm/highmem_32.c`):
+//!
+//! - `kmap_atomic` for a moment, at a fixmap slot reserved for one purpose:
+//!   it never waits, and the caller must not sleep until it drops the
+//!   mapping, since another user of the slot would take it over;
+//! - `kmap` for as long as the caller likes, in the pkmap window
+//!   (`pkmap.rs` keeps its books): it may wait for a free slot, so only a
+//!   task that may sleep can call it.
+//!
+//! Low frames need neither: both return their direct-map address.
 //!
 //! The end of low memory is kept here, and so is `alloc_pages`: a frame
 //! asked for zeroed may be a high one, which only a temporary mapping
 //! reaches.
 
-use spin::Once;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use spin::{Mutex, Once};
 
 use super::gfp::Gfp;
-use super::kernel_pgtable::{map_kernel_page, unmap_kernel_page};
-use super::layout::{__va, fix_to_virt};
+use super::kernel_pgtable::{map_kernel_page, unmap_kernel_page, unmap_kernel_page_noflush};
+use super::layout::{__va, LAST_PKMAP, PKMAP_BASE, fix_to_virt};
 use super::node::__alloc_pages;
+use super::pkmap::{Pkmap, PkmapPtes, PkmapStats};
 use super::types::{PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
+use crate::arch::x86::cpu::flush_tlb_one;
+use crate::pr_err;
 
 /// The first frame above low memory, Linux's `max_low_pfn`.
 static MAX_LOW_PFN: Once<Pfn> = Once::new();
@@ -52,7 +65,7 @@ pub fn alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
 
 /// The fixmap slots of `kmap_atomic`, one per purpose, so that users nested
 /// on one processor never share a slot (Linux's `km_type`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub enum KmType {
     /// Zeroing or copying a page for the kernel: the destination.
     User0 = 0,
@@ -64,9 +77,14 @@ pub enum KmType {
 /// `FIX_HOLE`).
 const FIX_KMAP_BEGIN: u32 = 1;
 
+/// The `kmap_atomic` slots held now, one bit per `KmType`, low frames
+/// included, so that a slot taken twice is caught whatever the frame.
+static KM_IN_USE: AtomicU32 = AtomicU32::new(0);
+
 /// A frame mapped into the kernel for as long as this lives.
 pub struct KmapAtomic {
     va: VirtAddr,
+    km: KmType,
     /// Whether `va` is a fixmap slot to unmap (not the direct map).
     temporary: bool,
 }
@@ -82,18 +100,107 @@ impl Drop for KmapAtomic {
         if self.temporary {
             unmap_kernel_page(self.va);
         }
+        KM_IN_USE.fetch_and(!(1 << self.km as u32), Ordering::Relaxed);
     }
 }
 
 /// Maps `pfn` into the kernel: a low-memory frame through the direct map, a
-/// highmem frame at the fixmap slot of `km`.
+/// highmem frame at the fixmap slot of `km`. Taking a slot that is held
+/// already is a kernel bug, and panics: the first holder's mapping would
+/// silently change under it; the report names the caller.
+#[track_caller]
 pub fn kmap_atomic(pfn: Pfn, km: KmType) -> KmapAtomic {
+    // LAB 7 BEGIN: claim km's bit of KM_IN_USE (a bit already set is a bug: panic, naming the slot). A low frame (below max_low_pfn) is at __va, nothing to map. A high one is mapped at fixmap slot FIX_KMAP_BEGIN + km (map_kernel_page), and unmapped when the KmapAtomic drops.
+    if KM_IN_USE.fetch_or(1 << km as u32, Ordering::Relaxed) & (1 << km as u32) != 0 {
+        panic!("BUG: kmap_atomic slot {km:?} taken while it is held");
+    }
     if pfn < max_low_pfn() {
-        return KmapAtomic { va: __va(pfn.addr()), temporary: false };
+        return KmapAtomic { va: __va(pfn.addr()), km, temporary: false };
     }
     let va = fix_to_virt(FIX_KMAP_BEGIN + km as u32);
-    map_kernel_page(va, pfn).expect("the kmap_atomic slot is free and its page table exists");
-    KmapAtomic { va, temporary: true }
+    map_kernel_page(va, pfn).expect("a free kmap_atomic slot is unmapped, and its page table exists");
+    KmapAtomic { va, km, temporary: true }
+    // LAB 7 END
+}
+
+/// The persistent kmap window's books.
+static PKMAP: Mutex<Pkmap> = Mutex::new(Pkmap::new());
+
+/// The kernel address of slot `nr` of the window (Linux's `PKMAP_ADDR`).
+fn pkmap_addr(nr: usize) -> VirtAddr {
+    VirtAddr::new(PKMAP_BASE + nr as u32 * PAGE_SIZE)
+}
+
+/// The window's entries: in `swapper_pg_dir`'s page table for
+/// `PKMAP_BASE`, which `paging_init` made (Linux's `pkmap_page_table`).
+struct PkmapTables;
+
+impl PkmapPtes for PkmapTables {
+    fn set(&mut self, nr: usize, pfn: Pfn) {
+        map_kernel_page(pkmap_addr(nr), pfn)
+            .expect("a free pkmap slot is unmapped, and its page table exists");
+    }
+
+    fn clear(&mut self, nr: usize) {
+        unmap_kernel_page_noflush(pkmap_addr(nr));
+    }
+
+    fn flush_all(&mut self) {
+        (0..LAST_PKMAP as usize).for_each(|nr| flush_tlb_one(pkmap_addr(nr)));
+    }
+}
+
+/// `kmap`s that waited for a slot.
+static PKMAP_WAITS: AtomicU32 = AtomicU32::new(0);
+
+/// Maps `pfn` into the kernel until `kunmap` (Linux's `kmap`): a low frame
+/// is at its direct-map address; a high one gets a slot of the pkmap
+/// window, or shares the slot it has. While every slot has users it waits
+/// for a `kunmap`, letting other tasks run, so it must not be called with
+/// a lock held that the `kunmap`er may need (an address space's, the task
+/// table's), nor from an interrupt handler.
+pub fn kmap(pfn: Pfn) -> VirtAddr {
+    // LAB 7 BEGIN: a low frame is at __va. A high one asks PKMAP (locked) for a slot with PkmapTables; while the window is Full, count the wait (PKMAP_WAITS) and wait_until a retry succeeds, letting other tasks run (Linux sleeps on pkmap_map_wait). The address is pkmap_addr of the slot.
+    if pfn < max_low_pfn() {
+        return __va(pfn.addr());
+    }
+    let mut got = PKMAP.lock().kmap_high(pfn, &mut PkmapTables);
+    if got.is_err() {
+        PKMAP_WAITS.fetch_add(1, Ordering::Relaxed);
+        crate::proc::sched::wait_until(|| {
+            got = PKMAP.lock().kmap_high(pfn, &mut PkmapTables);
+            got.is_ok()
+        });
+    }
+    pkmap_addr(got.expect("the wait ends with a slot"))
+    // LAB 7 END
+}
+
+/// Ends a `kmap` of `pfn` (Linux's `kunmap`). A `kunmap` that no `kmap`
+/// matches is reported and changes nothing.
+pub fn kunmap(pfn: Pfn) {
+    if pfn < max_low_pfn() {
+        return;
+    }
+    if let Err(bad) = PKMAP.lock().kunmap_high(pfn) {
+        pr_err!("BUG: kunmap of frame {}, which kmap has not mapped", bad.0);
+    }
+}
+
+/// Where frame `pfn` is in the kernel's address space now, if anywhere
+/// (Linux's `page_address`): a low frame's direct-map address, a high
+/// frame's pkmap slot while `kmap` holds one; `None` for any other high
+/// frame, which only a temporary mapping reaches.
+pub fn page_address(pfn: Pfn) -> Option<VirtAddr> {
+    if pfn < max_low_pfn() {
+        return Some(__va(pfn.addr()));
+    }
+    PKMAP.lock().page_address(pfn).map(pkmap_addr)
+}
+
+/// The window's counts, and how many `kmap`s waited.
+pub fn pkmap_stats() -> (PkmapStats, u32) {
+    (PKMAP.lock().stats(), PKMAP_WAITS.load(Ordering::Relaxed))
 }
 
 /// Fills frame `pfn` with zeroes, wherever it is.

@@ -13,7 +13,7 @@ use core::mem::size_of;
 use super::bootmem::BootMem;
 use super::highmem::{max_low_pfn, set_max_low_pfn};
 use super::kernel_pgtable::{SWAPPER_PG_DIR, swapper_pg_dir_phys};
-use super::layout::{__va, EARLY_MAPPED, FIXADDR_TOP};
+use super::layout::{__va, EARLY_MAPPED, FIXADDR_TOP, PKMAP_BASE};
 use super::node::set_node;
 use super::page::{Page, ZoneType};
 use super::page_alloc::PgData;
@@ -84,13 +84,18 @@ fn alloc_page_table(bootmem: &mut BootMem) -> (Pfn, &'static mut PageTable<Pte>)
     (pfn, table)
 }
 
-/// Builds `swapper_pg_dir` for low memory `[0, max_low_pfn)` and the fixmap,
-/// taking page tables from `bootmem`, and switches to it.
+/// Builds `swapper_pg_dir` for low memory `[0, max_low_pfn)`, the fixmap
+/// and the pkmap window, taking page tables from `bootmem`, and switches to
+/// it.
 pub fn paging_init(max_low_pfn: Pfn, bootmem: &mut BootMem) {
     let mut pgd = SWAPPER_PG_DIR.lock();
     kernel_physical_mapping_init(&mut pgd, max_low_pfn, bootmem);
     let (fixmap_table, _) = alloc_page_table(bootmem);
     pgd[pgd_index(VirtAddr::new(FIXADDR_TOP))] = Pgd::new(fixmap_table, PAGE_TABLE);
+    // The pkmap window's one page table, made now so that `kmap` never
+    // allocates (Linux's `permanent_kmaps_init`).
+    let (pkmap_table, _) = alloc_page_table(bootmem);
+    pgd[pgd_index(VirtAddr::new(PKMAP_BASE))] = Pgd::new(pkmap_table, PAGE_TABLE);
     enable_global_pages();
     // SAFETY: swapper_pg_dir now maps all of low memory at PAGE_OFFSET, which
     // holds the kernel image, its stack and everything it references.

@@ -69,3 +69,30 @@ pub fn protect_kernel_page(va: VirtAddr, flags: PteFlags) -> Option<Pte> {
 pub fn unmap_kernel_page(va: VirtAddr) -> Option<Pte> {
     unmap_page(&mut KernelTables, &SWAPPER_PG_DIR.lock(), va)
 }
+
+/// Unmaps kernel page `va` but leaves its translation in the TLB, for a
+/// caller that flushes many at once (`flush_all_zero_pkmaps`).
+pub fn unmap_kernel_page_noflush(va: VirtAddr) -> Option<Pte> {
+    unmap_page(&mut NoFlush, &SWAPPER_PG_DIR.lock(), va)
+}
+
+/// The kernel's page tables, with TLB flushes left to the caller.
+struct NoFlush;
+
+impl PageTableMem for NoFlush {
+    fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte> {
+        KernelTables.pte_table(pfn)
+    }
+
+    fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
+        // SAFETY: as `KernelTables::pte_table_mut`: a low frame used for
+        // nothing else, under the swapper_pg_dir lock.
+        unsafe { &mut *__va(pfn.addr()).as_mut_ptr() }
+    }
+
+    fn alloc_pte_table(&mut self) -> Option<Pfn> {
+        KernelTables.alloc_pte_table()
+    }
+
+    fn flush_tlb_one(&mut self, _: VirtAddr) {}
+}

@@ -38,6 +38,7 @@ pub mod zone;
 
 // 3. Page tables and kernel mappings.
 #[cfg(target_os = "none")]
+#[cfg_attr(lab = "7", path = "../../../labs/07-highmem/highmem.rs")]
 pub mod highmem;
 #[cfg(target_os = "none")]
 pub mod init;
@@ -46,6 +47,8 @@ pub mod kernel_pgtable;
 pub mod pgtable;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/pgwalk.rs")]
 pub mod pgwalk;
+#[cfg_attr(lab = "7", path = "../../../labs/07-highmem/pkmap.rs")]
+pub mod pkmap;
 #[cfg(target_os = "none")]
 pub mod slab;
 

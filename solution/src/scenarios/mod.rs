@@ -9,6 +9,7 @@
 mod foundation;
 mod lab1;
 mod lab2;
+mod lab7;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::mm::filemap::truncate_pagecache;
@@ -32,6 +33,8 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("pgwalk", lab1::pgwalk),
     ("pgmap", lab1::pgmap),
     ("kthread", lab2::kthread),
+    ("kmapfull", lab7::kmapfull),
+    ("kmisuse", lab7::kmisuse),
 ];
 
 /// Runs scenario `name` and ends the run with success if it returns.

@@ -35,13 +35,21 @@ fn fill(base: usize, from: usize, to: usize, value: usize) {
     (from..to).for_each(|i| unsafe { ((base + i * PAGE) as *mut usize).write(value) });
 }
 
-fn main(_args: &[&str]) -> i32 {
+fn main(args: &[&str]) -> i32 {
+    // With `highfree`, how the copies moved /proc/meminfo's HighFree: run
+    // where all user memory is high (`highmem=`), every page is there.
+    let high_free = || ulib::proc_value(b"/proc/meminfo\0", "HighFree:").unwrap_or(0);
+    let show_high = args.get(1) == Some(&"highfree");
+    let high_before = high_free();
     // SAFETY: a new private anonymous mapping touches nothing in use.
     let base =
         unsafe { sys::mmap2(0, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) }
             as usize;
     fill(base, 0, PAGES, 1);
     println!("parent filled {PAGES} pages: sum {}, RssAnon {} kB", sum(base), rss_anon());
+    if show_high {
+        println!("HighFree fell by {} kB", high_before - high_free());
+    }
     let (copies, reuses) = (vmstat("cow_copy"), vmstat("cow_reuse"));
     let pid = sys::fork();
     if pid == 0 {
@@ -49,6 +57,9 @@ fn main(_args: &[&str]) -> i32 {
         fill(base, 0, 10, 2);
         let copied = vmstat("cow_copy") - copies;
         println!("child wrote 10 pages: sum {}, pages copied {copied} (the 10, and a stack page)", sum(base));
+        if show_high {
+            println!("HighFree fell by {} kB", high_before - high_free());
+        }
         sys::exit(0);
     }
     let mut status = 0;
