@@ -22,6 +22,7 @@ use crate::lib::fallible::Text;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
 use crate::mm::filemap::drop_pagecache;
 use crate::mm::mm_struct::{for_each_mm, init_mm};
+use crate::mm::vmalloc::vmallocinfo_text;
 use crate::mm::vmstat::vmstat_text;
 use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
 
@@ -37,6 +38,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
         "tasks" => tasks_text(&mut tasks(), &mut text),
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
         "vmstat" => vmstat_text(&mut text),
+        "vmallocinfo" => vmallocinfo_text(&mut text),
         "sys/vm/drop_caches" => text.write_str("0\n"),
         _ => {
             let (pid, file) = name.split_once('/').ok_or(Errno::ENOENT)?;

@@ -6,7 +6,7 @@ use spin::Mutex;
 use super::gfp::GFP_KERNEL;
 use super::layout::{__pa, __va};
 use super::node::__alloc_pages;
-use super::pgtable::{PageTable, Pgd, Pte, PteFlags};
+use super::pgtable::{KERNEL_PGD_BOUNDARY, PageTable, Pgd, Pte, PteFlags};
 use super::pgwalk::{MapError, PageTableMem, Walk, change_page_flags, map_page, unmap_page, walk};
 use super::types::{Pfn, PhysAddr, VirtAddr};
 use crate::arch::x86::cpu::flush_tlb_one;
@@ -47,6 +47,13 @@ impl PageTableMem for KernelTables {
     fn flush_tlb_one(&mut self, va: VirtAddr) {
         flush_tlb_one(va);
     }
+}
+
+/// How many page tables the kernel's half has. Once made they stay for
+/// good, shared by every page directory, as Linux's do.
+pub fn kernel_page_tables() -> u32 {
+    let pgd = SWAPPER_PG_DIR.lock();
+    pgd.0[KERNEL_PGD_BOUNDARY..].iter().filter(|entry| entry.present()).count() as u32
 }
 
 /// Walks `va` through `swapper_pg_dir` in software.

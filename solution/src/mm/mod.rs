@@ -6,7 +6,8 @@
 //! 2. physical frames: frame descriptors and zones, the boot-time and buddy
 //!    allocators, the node that holds them;
 //! 3. page tables: entries, the walk, the kernel's own tables, the
-//!    temporary mappings of `highmem`, kmalloc and boot-time set-up;
+//!    temporary mappings of `highmem` and the pkmap window, kmalloc,
+//!    vmalloc and boot-time set-up;
 //! 4. regions: a process's descriptor and its regions as data, the region
 //!    tree and list and their operations, finding room for a new one, and
 //!    the objects regions may map: the page index files and shared-memory
@@ -51,6 +52,7 @@ pub mod pgwalk;
 pub mod pkmap;
 #[cfg(target_os = "none")]
 pub mod slab;
+pub mod vmalloc;
 
 // 4. Regions.
 pub mod address_space;

@@ -1,6 +1,6 @@
 //! Lab 7 scenarios run as kernel tests: the pkmap window filled by one
-//! kernel thread while a second waits for a slot, and the misuses the
-//! kernel reports. (`highuser`, user pages in high memory, runs a user
+//! kernel thread while a second waits for a slot, the misuses the kernel
+//! reports, and `vmalloc`'s areas. (`highuser`, user pages in high memory, runs a user
 //! program as `init`.)
 
 use alloc::vec::Vec;
@@ -8,13 +8,17 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use spin::Mutex;
 
+use crate::drivers::serial;
+use crate::fs::procfs::proc_read;
 use crate::mm::gfp::GFP_HIGHUSER;
 use crate::mm::highmem::{
     KmType, alloc_pages, kmap, kmap_atomic, kunmap, max_low_pfn, page_address, pkmap_stats,
 };
 use crate::mm::layout::{LAST_PKMAP, PKMAP_BASE};
+use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
 use crate::mm::node::__free_pages;
 use crate::mm::types::{PAGE_SIZE, Pfn, VirtAddr};
+use crate::mm::vmalloc::{VMALLOC_FAULTS, vfree};
 use crate::pr_info;
 use crate::proc::exit::do_wait;
 use crate::proc::fork::kernel_thread;
@@ -140,4 +144,49 @@ pub fn kmisuse() {
     let _first = kmap_atomic(pfn, KmType::User0);
     let _second = kmap_atomic(pfn, KmType::User0);
     unreachable!("a slot taken twice panics");
+}
+
+/// `vmalloc` of three areas, shown in `/proc/vmallocinfo` with their guard
+/// pages, written and read through; the middle one freed and its gap found
+/// again. It runs on a fresh process's page directory, copied before the
+/// vmalloc area had a page table: the first touch takes a `vmalloc_fault`.
+pub fn vmalloc() {
+    let mm = mm_alloc().expect("memory for an address space");
+    switch_mm(mm);
+    let sizes = [3 * PAGE_SIZE, 1, 20 * PAGE_SIZE];
+    let areas: Vec<VirtAddr> = sizes.iter().map(|&size| vmalloc_area(size, "scenario")).collect();
+    show_vmallocinfo();
+    for (&area, &size) in areas.iter().zip(&sizes) {
+        let words = size.div_ceil(PAGE_SIZE) * PAGE_SIZE / 4;
+        // SAFETY: vmalloc mapped `words` words at `area` for this scenario.
+        let buffer = unsafe { core::slice::from_raw_parts_mut(area.as_mut_ptr::<u32>(), words as usize) };
+        buffer.iter_mut().enumerate().for_each(|(i, word)| *word = i as u32 ^ area.as_u32());
+        let right = buffer.iter().enumerate().all(|(i, &word)| word == i as u32 ^ area.as_u32());
+        pr_info!("{area}: pages={}, written and read back right: {right}", words * 4 / PAGE_SIZE);
+    }
+    pr_info!("vmalloc faults so far: {}", VMALLOC_FAULTS.load(Ordering::Relaxed));
+    vfree(areas[1]);
+    let again = vmalloc_area(PAGE_SIZE, "again");
+    let bigger = vmalloc_area(2 * PAGE_SIZE, "bigger");
+    pr_info!("after vfree of {}: one page goes to {again}, two to {bigger}", areas[1]);
+    show_vmallocinfo();
+    pr_info!("vfree of an address vmalloc did not return:");
+    vfree(VirtAddr::new(areas[0].as_u32() + PAGE_SIZE));
+    areas
+        .iter()
+        .filter(|&&area| area != areas[1])
+        .chain([again, bigger].iter())
+        .for_each(|&area| vfree(area));
+    show_vmallocinfo();
+    switch_mm(init_mm());
+    mmput(mm);
+}
+
+fn vmalloc_area(size: u32, caller: &'static str) -> VirtAddr {
+    crate::mm::vmalloc::vmalloc(size, caller).expect("room and frames for a small area")
+}
+
+fn show_vmallocinfo() {
+    pr_info!("/proc/vmallocinfo:");
+    serial::write_bytes(&proc_read("/proc/vmallocinfo").expect("/proc/vmallocinfo exists"));
 }

@@ -13,6 +13,7 @@ mod lab7;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::mm::filemap::truncate_pagecache;
+use crate::mm::kernel_pgtable::kernel_page_tables;
 use crate::mm::node::nr_free_pages;
 use crate::pr_info;
 
@@ -35,6 +36,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("kthread", lab2::kthread),
     ("kmapfull", lab7::kmapfull),
     ("kmisuse", lab7::kmisuse),
+    ("vmalloc", lab7::vmalloc),
 ];
 
 /// Runs scenario `name` and ends the run with success if it returns.
@@ -45,11 +47,13 @@ pub fn run(name: &str) -> ! {
         panic!("unknown test '{name}'; known tests: {first}{}", Known(known));
     };
     pr_info!("test {name}: start");
-    let free = nr_free_pages();
+    let (free, tables) = (nr_free_pages(), kernel_page_tables());
     scenario();
-    // The page cache keeps the files the scenario's programs ran from.
+    // The page cache keeps the files the scenario's programs ran from, and
+    // the kernel keeps the page tables it made for its own half.
     truncate_pagecache();
-    let leaked = i64::from(free) - i64::from(nr_free_pages());
+    let kept = kernel_page_tables() - tables;
+    let leaked = i64::from(free) - i64::from(nr_free_pages()) - i64::from(kept);
     assert_eq!(leaked, 0, "test {name} leaked {leaked} pages");
     pr_info!("test {name}: done");
     qemu_exit(QemuExitCode::Success)

@@ -63,6 +63,12 @@ pub fn read_cr2() -> VirtAddr {
     VirtAddr::new(unsafe { x86::controlregs::cr2() } as u32)
 }
 
+/// The physical address of the loaded page directory.
+pub fn read_cr3() -> PhysAddr {
+    // SAFETY: reading CR3 has no side effect.
+    PhysAddr::new(unsafe { x86::controlregs::cr3() } as u32 & !0xfff)
+}
+
 /// Switches to the page directory at `pgd`, which flushes every non-global
 /// TLB entry.
 ///

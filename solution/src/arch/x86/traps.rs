@@ -1,12 +1,13 @@
 //! Exceptions (Linux's `traps.c`): the dispatcher every entry stub calls, and
 //! the oops report for an exception the kernel cannot handle.
 
-use super::cpu::read_cr2;
+use super::cpu::{read_cr2, read_cr3};
 use super::entry::SYSCALL_VECTOR;
 use super::irq::do_irq;
 use super::pic::FIRST_EXTERNAL_VECTOR;
 use super::ptrace::PtRegs;
 use crate::kernel::syscall::do_syscall;
+use crate::mm::vmalloc::vmalloc_fault;
 use crate::pr_emerg;
 use crate::proc::exit::force_sig_fault;
 use crate::proc::sched::{need_resched, schedule};
@@ -82,10 +83,11 @@ fn do_exception(regs: &mut PtRegs) {
 }
 
 /// Page faults: a user-mode one goes to the fault handler; one in the
-/// kernel is a bug, reported as Linux reports it.
+/// kernel is a bug, reported as Linux reports it, unless it is in the
+/// vmalloc area and only the page directory's entry was missing.
 fn do_page_fault(regs: &mut PtRegs) {
     let address = read_cr2();
-    if super::fault::do_page_fault(regs, address) {
+    if super::fault::do_page_fault(regs, address) || vmalloc_fault(address, read_cr3()) {
         return;
     }
     let reason = if regs.error_code & 1 == 0 { "not-present page" } else { "protection violation" };
