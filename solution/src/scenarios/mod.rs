@@ -9,6 +9,7 @@
 mod foundation;
 mod lab1;
 mod lab2;
+mod lab6;
 mod lab7;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
@@ -34,6 +35,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("pgwalk", lab1::pgwalk),
     ("pgmap", lab1::pgmap),
     ("kthread", lab2::kthread),
+    ("regionops", lab6::regionops),
     ("kmapfull", lab7::kmapfull),
     ("kmisuse", lab7::kmisuse),
     ("vmalloc", lab7::vmalloc),
