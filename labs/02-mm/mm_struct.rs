@@ -34,7 +34,7 @@ use super::do_mmap::vm_stat_account;
 use super::gfp::{GFP_KERNEL, Gfp};
 use super::highmem::alloc_pages;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, swapper_pg_dir_phys};
-use super::layout::__va;
+use super::layout::{__va, lowmem_page_address};
 use super::mm_types::{MmCell, MmList, MmRef, MmStruct, VmAreaStruct, vm_area_alloc};
 use super::mmap::{insert_vm_struct, remove_vma_list};
 use super::node::{__free_pages, put_page};
@@ -57,14 +57,14 @@ impl MmStruct {
     pub fn pgd_table(&self) -> &PageTable<Pgd> {
         // SAFETY: `pgd` is this descriptor's own low-memory frame, which
         // only the descriptor reaches, and it is borrowed shared here.
-        unsafe { &*__va(self.pgd.addr()).as_ptr() }
+        unsafe { &*lowmem_page_address(self.pgd).as_ptr() }
     }
 
     /// The page directory, to change.
     pub fn pgd_table_mut(&mut self) -> &mut PageTable<Pgd> {
         // SAFETY: as in `pgd_table`, with the descriptor borrowed
         // exclusively.
-        unsafe { &mut *__va(self.pgd.addr()).as_mut_ptr() }
+        unsafe { &mut *lowmem_page_address(self.pgd).as_mut_ptr() }
     }
 
     /// Walks `va` through this address space's page tables.

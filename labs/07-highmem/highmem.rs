@@ -13,48 +13,24 @@
 //!
 //! Low frames need neither: both return their direct-map address.
 //!
-//! The end of low memory is kept here, and so is `alloc_pages`: a frame
-//! asked for zeroed may be a high one, which only a temporary mapping
-//! reaches.
+//! `alloc_pages` is here too: a frame asked for zeroed may be a high one,
+//! which only a temporary mapping reaches.
 
 // Until the todo!()s are written, their parameters and imports go unused.
 #![allow(unused_variables, unused_imports)]
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use spin::{Mutex, Once};
+use spin::Mutex;
 
 use super::gfp::Gfp;
 use super::kernel_pgtable::{map_kernel_page, unmap_kernel_page, unmap_kernel_page_noflush};
-use super::layout::{__va, LAST_PKMAP, PKMAP_BASE, fix_to_virt};
+use super::layout::{LAST_PKMAP, PKMAP_BASE, fix_to_virt, lowmem_page_address, max_low_pfn};
 use super::node::__alloc_pages;
 use super::pkmap::{Pkmap, PkmapPtes, PkmapStats};
-use super::types::{PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
+use super::types::{PAGE_SIZE, Pfn, VirtAddr};
 use crate::arch::x86::cpu::flush_tlb_one;
 use crate::pr_err;
-
-/// The first frame above low memory, Linux's `max_low_pfn`.
-static MAX_LOW_PFN: Once<Pfn> = Once::new();
-
-/// Records the end of low memory, once, when `paging_init` has mapped it.
-pub fn set_max_low_pfn(pfn: Pfn) {
-    MAX_LOW_PFN.call_once(|| pfn);
-}
-
-/// The end of low memory (the direct map), as a frame number.
-pub fn max_low_pfn() -> Pfn {
-    *MAX_LOW_PFN.get().expect("paging_init has not run")
-}
-
-/// `high_memory`: the first virtual address past the direct map.
-pub fn high_memory() -> VirtAddr {
-    __va(max_low_pfn().addr())
-}
-
-/// Whether `va` lies in the direct map, where `__pa` gives its translation.
-pub fn in_direct_map(va: VirtAddr) -> bool {
-    va >= __va(PhysAddr::new(0)) && va < high_memory()
-}
 
 /// Allocates 2^`order` frames as `gfp` allows, zeroed if it has
 /// `Gfp::ZERO`; `None` (after a warning) if there are none.
@@ -177,7 +153,7 @@ pub fn kunmap(pfn: Pfn) {
 /// frame, which only a temporary mapping reaches.
 pub fn page_address(pfn: Pfn) -> Option<VirtAddr> {
     if pfn < max_low_pfn() {
-        return Some(__va(pfn.addr()));
+        return Some(lowmem_page_address(pfn));
     }
     PKMAP.lock().page_address(pfn).map(pkmap_addr)
 }

@@ -6,9 +6,9 @@ use core::fmt::{self, Write};
 use core::sync::atomic::Ordering;
 
 use super::filemap::NR_FILE_PAGES;
-use super::highmem::high_memory;
 use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
 use super::layout::KernelLayout;
+use super::layout::high_memory;
 use super::node::node;
 use super::page::ZoneType;
 use super::pgtable::{FlagNames, PGDIR_SHIFT, pgd_index, pte_index};

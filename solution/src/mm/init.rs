@@ -11,9 +11,9 @@
 use core::mem::size_of;
 
 use super::bootmem::BootMem;
-use super::highmem::{max_low_pfn, set_max_low_pfn};
 use super::kernel_pgtable::{SWAPPER_PG_DIR, swapper_pg_dir_phys};
 use super::layout::{__va, EARLY_MAPPED, FIXADDR_TOP, PKMAP_BASE};
+use super::layout::{max_low_pfn, set_max_low_pfn};
 use super::node::set_node;
 use super::page::{Page, ZoneType};
 use super::page_alloc::PgData;

@@ -4,7 +4,7 @@
 use spin::Mutex;
 
 use super::gfp::GFP_KERNEL;
-use super::layout::{__pa, __va};
+use super::layout::{__pa, lowmem_page_address};
 use super::node::__alloc_pages;
 use super::pgtable::{KERNEL_PGD_BOUNDARY, PageTable, Pgd, Pte, PteFlags};
 use super::pgwalk::{MapError, PageTableMem, Walk, change_page_flags, map_page, unmap_page, walk};
@@ -28,12 +28,12 @@ impl PageTableMem for KernelTables {
     fn pte_table(&self, pfn: Pfn) -> &PageTable<Pte> {
         // SAFETY: kernel page tables are low-memory frames used for nothing
         // else, reached through the direct map.
-        unsafe { &*__va(pfn.addr()).as_ptr() }
+        unsafe { &*lowmem_page_address(pfn).as_ptr() }
     }
 
     fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
         // SAFETY: as above; the caller holds the swapper_pg_dir lock.
-        unsafe { &mut *__va(pfn.addr()).as_mut_ptr() }
+        unsafe { &mut *lowmem_page_address(pfn).as_mut_ptr() }
     }
 
     /// A low frame (`GFP_KERNEL`), cleared through the direct map: this
@@ -94,7 +94,7 @@ impl PageTableMem for NoFlush {
     fn pte_table_mut(&mut self, pfn: Pfn) -> &mut PageTable<Pte> {
         // SAFETY: as `KernelTables::pte_table_mut`: a low frame used for
         // nothing else, under the swapper_pg_dir lock.
-        unsafe { &mut *__va(pfn.addr()).as_mut_ptr() }
+        unsafe { &mut *lowmem_page_address(pfn).as_mut_ptr() }
     }
 
     fn alloc_pte_table(&mut self) -> Option<Pfn> {

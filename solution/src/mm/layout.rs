@@ -20,7 +20,9 @@
 
 use core::fmt;
 
-use super::types::{PAGE_SIZE, PhysAddr, VirtAddr};
+use spin::Once;
+
+use super::types::{PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
 
 // ANCHOR: constants
 /// Where the kernel's direct map of physical memory starts: the 3G/1G split.
@@ -60,6 +62,40 @@ pub const fn __va(pa: PhysAddr) -> VirtAddr {
 /// The physical address behind a direct-mapped kernel virtual address.
 pub const fn __pa(va: VirtAddr) -> PhysAddr {
     PhysAddr::new(va.as_u32() - PAGE_OFFSET)
+}
+
+/// The first frame above low memory, Linux's `max_low_pfn`.
+static MAX_LOW_PFN: Once<Pfn> = Once::new();
+
+/// Records the end of low memory, once, when `paging_init` has mapped it.
+pub fn set_max_low_pfn(pfn: Pfn) {
+    MAX_LOW_PFN.call_once(|| pfn);
+}
+
+/// The end of low memory (the direct map), as a frame number.
+pub fn max_low_pfn() -> Pfn {
+    *MAX_LOW_PFN.get().expect("paging_init has not run")
+}
+
+/// The direct-map address of low frame `pfn` (Linux's
+/// `lowmem_page_address`). Built with `debug_vm`, a high frame is caught
+/// here: the direct map does not reach it, and whatever lies at the address
+/// is not the frame.
+pub fn lowmem_page_address(pfn: Pfn) -> VirtAddr {
+    if cfg!(feature = "debug_vm") && pfn >= max_low_pfn() {
+        panic!("BUG: high frame {pfn} reached through the direct map");
+    }
+    __va(pfn.addr())
+}
+
+/// `high_memory`: the first virtual address past the direct map.
+pub fn high_memory() -> VirtAddr {
+    __va(max_low_pfn().addr())
+}
+
+/// Whether `va` lies in the direct map, where `__pa` gives its translation.
+pub fn in_direct_map(va: VirtAddr) -> bool {
+    va >= __va(PhysAddr::new(0)) && va < high_memory()
 }
 
 /// The first address of the vmalloc area for a given end of the direct map.

@@ -18,7 +18,7 @@ use core::ptr::null_mut;
 use spin::Mutex;
 
 use super::gfp::{GFP_KERNEL, Gfp};
-use super::layout::{__pa, __va};
+use super::layout::{__pa, lowmem_page_address};
 use super::node::{__alloc_pages, __free_pages, node};
 use super::page::{PageFlags, PageList, index};
 use super::types::{PAGE_SIZE, Pfn, VirtAddr};
@@ -47,7 +47,7 @@ fn page_order(size: usize) -> usize {
 pub fn kmalloc(layout: Layout) -> *mut u8 {
     let Some(cache) = cache_index(layout) else {
         return __alloc_pages(GFP_KERNEL | Gfp::HIGH, page_order(layout.size()))
-            .map_or(null_mut(), |pfn| __va(pfn.addr()).as_mut_ptr());
+            .map_or(null_mut(), |pfn| lowmem_page_address(pfn).as_mut_ptr());
     };
     let mut caches = CACHES.lock();
     let partial = &mut caches[cache];
@@ -74,7 +74,7 @@ pub fn kmalloc(layout: Layout) -> *mut u8 {
 /// A new slab of `size`-byte objects, all free, on `partial`.
 fn new_slab(partial: &mut PageList, size: u32) -> Option<Pfn> {
     let slab = __alloc_pages(GFP_KERNEL | Gfp::HIGH, 0)?;
-    let base = __va(slab.addr()).as_u32();
+    let base = lowmem_page_address(slab).as_u32();
     let mut next = 0;
     for object in (base..base + PAGE_SIZE).step_by(size as usize).rev() {
         // SAFETY: the page is ours and directly mapped; each object starts

@@ -108,9 +108,9 @@ mod kernel {
 
     use super::VmList;
     use crate::mm::gfp::{GFP_KERNEL, Gfp};
-    use crate::mm::highmem::{alloc_pages, high_memory};
+    use crate::mm::highmem::alloc_pages;
     use crate::mm::kernel_pgtable::{SWAPPER_PG_DIR, map_kernel_page, unmap_kernel_page};
-    use crate::mm::layout::{__va, VMALLOC_END, vmalloc_start};
+    use crate::mm::layout::{__va, VMALLOC_END, high_memory, vmalloc_start};
     use crate::mm::node::__free_pages;
     use crate::mm::pgtable::{PageTable, Pgd, pgd_index};
     use crate::mm::types::{PAGE_SIZE, PhysAddr, VirtAddr};

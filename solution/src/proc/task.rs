@@ -17,7 +17,7 @@ use crate::lib::fallible::kbox;
 use crate::mm::filemap::WriteAccess;
 use crate::mm::gfp::GFP_KERNEL;
 use crate::mm::highmem::alloc_pages;
-use crate::mm::layout::__va;
+use crate::mm::layout::lowmem_page_address;
 use crate::mm::mm_struct::init_mm;
 use crate::mm::mm_types::MmRef;
 use crate::mm::node::__free_pages;
@@ -118,7 +118,7 @@ pub const ADDR_COMPAT_LAYOUT: u32 = 0x020_0000;
 impl TaskStruct {
     /// The top of the kernel stack, for the TSS.
     pub fn stack_top(&self) -> Option<u32> {
-        self.kernel_stack.map(|pfn| __va(pfn.addr()).as_u32() + (PAGE_SIZE << THREAD_ORDER))
+        self.kernel_stack.map(|pfn| lowmem_page_address(pfn).as_u32() + (PAGE_SIZE << THREAD_ORDER))
     }
 }
 

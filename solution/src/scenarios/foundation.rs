@@ -5,7 +5,7 @@ use crate::arch::x86::cpu::halt_with_interrupts;
 use crate::arch::x86::idt;
 use crate::arch::x86::multiboot::boot_modules;
 use crate::arch::x86::pit::{HZ, jiffies};
-use crate::mm::highmem::high_memory;
+use crate::mm::layout::high_memory;
 use crate::mm::layout::vmalloc_start;
 use crate::pr_info;
 

@@ -11,10 +11,8 @@ use spin::Mutex;
 use crate::drivers::serial;
 use crate::fs::procfs::proc_read;
 use crate::mm::gfp::GFP_HIGHUSER;
-use crate::mm::highmem::{
-    KmType, alloc_pages, kmap, kmap_atomic, kunmap, max_low_pfn, page_address, pkmap_stats,
-};
-use crate::mm::layout::{LAST_PKMAP, PKMAP_BASE};
+use crate::mm::highmem::{KmType, alloc_pages, kmap, kmap_atomic, kunmap, page_address, pkmap_stats};
+use crate::mm::layout::{LAST_PKMAP, PKMAP_BASE, max_low_pfn};
 use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
 use crate::mm::node::__free_pages;
 use crate::mm::types::{PAGE_SIZE, Pfn, VirtAddr};
