@@ -7,9 +7,12 @@
 //! | `/proc/meminfo`, `/proc/buddyinfo`, `/proc/zoneinfo` | as the monitor shows them |
 //! | `/proc/PID/status`, `/proc/self/status` | the task and its memory descriptor |
 //! | `/proc/PID/maps`, `/proc/self/maps` | the task's regions |
-//! | `/proc/vmstat` | fault and copy-on-write counts |
+//! | `/proc/PID/smaps`, `/proc/self/smaps` | the regions and how much of each is resident, whose |
+//! | `/proc/vmstat` | fault, copy-on-write, pkmap and `vmalloc_fault` counts |
+//! | `/proc/vmallocinfo` | the `vmalloc` areas |
 //! | `/proc/tasks` | one line per task: pid, parent, state, name (what `ps` prints) |
 //! | `/proc/mmlist` | every memory descriptor on `mmlist`, its two counts and its tasks |
+//! | `/proc/sys/vm/drop_caches` | written, frees the clean page cache nothing maps |
 
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
@@ -21,6 +24,7 @@ use crate::kernel::errno::Errno;
 use crate::lib::fallible::Text;
 use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
 use crate::mm::filemap::drop_pagecache;
+use crate::mm::highmem::pkmap_vmstat_text;
 use crate::mm::mm_struct::{for_each_mm, init_mm};
 use crate::mm::vmalloc::vmallocinfo_text;
 use crate::mm::vmstat::vmstat_text;
@@ -37,7 +41,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
         "zoneinfo" => zoneinfo_text(&mut text),
         "tasks" => tasks_text(&mut tasks(), &mut text),
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
-        "vmstat" => vmstat_text(&mut text),
+        "vmstat" => vmstat_text(&mut text).and_then(|()| pkmap_vmstat_text(&mut text)),
         "vmallocinfo" => vmallocinfo_text(&mut text),
         "sys/vm/drop_caches" => text.write_str("0\n"),
         _ => {

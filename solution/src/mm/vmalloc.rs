@@ -102,7 +102,6 @@ impl VmList {
 #[cfg(target_os = "none")]
 mod kernel {
     use core::fmt::{self, Write};
-    use core::sync::atomic::{AtomicU32, Ordering};
 
     use spin::{Mutex, Once};
 
@@ -114,6 +113,7 @@ mod kernel {
     use crate::mm::node::__free_pages;
     use crate::mm::pgtable::{PageTable, Pgd, pgd_index};
     use crate::mm::types::{PAGE_SIZE, PhysAddr, VirtAddr};
+    use crate::mm::vmstat::{VmEvent, count_vm_event};
 
     /// The areas of this kernel's vmalloc area, which begins after
     /// `high_memory` and so is known only once paging is set up.
@@ -198,16 +198,13 @@ mod kernel {
             return false;
         }
         pgd[index] = reference;
-        VMALLOC_FAULTS.fetch_add(1, Ordering::Relaxed);
+        count_vm_event(VmEvent::VmallocFault);
         true
     }
-
-    /// Faults `vmalloc_fault` served.
-    pub static VMALLOC_FAULTS: AtomicU32 = AtomicU32::new(0);
 }
 
 #[cfg(target_os = "none")]
-pub use kernel::{VMALLOC_FAULTS, vfree, vmalloc, vmalloc_fault, vmallocinfo_text};
+pub use kernel::{vfree, vmalloc, vmalloc_fault, vmallocinfo_text};
 
 #[cfg(test)]
 mod tests {

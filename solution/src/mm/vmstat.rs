@@ -14,17 +14,28 @@ pub enum VmEvent {
     /// A write to a write-protected page its only user kept (not a Linux
     /// counter).
     CowReuse,
+    /// A `kmap` that found every pkmap slot in use and waited (not a Linux
+    /// counter).
+    PkmapWait,
+    /// A kernel fault in the vmalloc area that copied a directory entry
+    /// (not a Linux counter).
+    VmallocFault,
 }
 
-const NAMES: [&str; 4] = ["pgfault", "pgmajfault", "cow_copy", "cow_reuse"];
-static EVENTS: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
+const NAMES: [&str; 6] = ["pgfault", "pgmajfault", "cow_copy", "cow_reuse", "pkmap_wait", "vmalloc_fault"];
+static EVENTS: [AtomicU32; 6] = [const { AtomicU32::new(0) }; 6];
 
 /// Counts one `event` (Linux's `count_vm_event`).
 pub fn count_vm_event(event: VmEvent) {
     EVENTS[event as usize].fetch_add(1, Ordering::Relaxed);
 }
 
-/// `/proc/vmstat`: one `name count` line per event.
+/// How many times `event` happened.
+pub fn vm_events(event: VmEvent) -> u32 {
+    EVENTS[event as usize].load(Ordering::Relaxed)
+}
+
+/// `/proc/vmstat`'s events: one `name count` line each.
 pub fn vmstat_text(out: &mut impl core::fmt::Write) -> core::fmt::Result {
     NAMES
         .iter()

@@ -16,7 +16,8 @@ use crate::mm::layout::{LAST_PKMAP, PKMAP_BASE, max_low_pfn};
 use crate::mm::mm_struct::{init_mm, mm_alloc, mmput, switch_mm};
 use crate::mm::node::__free_pages;
 use crate::mm::types::{PAGE_SIZE, Pfn, VirtAddr};
-use crate::mm::vmalloc::{VMALLOC_FAULTS, vfree};
+use crate::mm::vmalloc::vfree;
+use crate::mm::vmstat::{VmEvent, vm_events};
 use crate::pr_info;
 use crate::proc::exit::do_wait;
 use crate::proc::fork::kernel_thread;
@@ -70,7 +71,7 @@ pub fn kmapfull() {
     for _ in 0..2 {
         do_wait(-1, 0).expect("the two threads are the idle task's children");
     }
-    let (stats, waits) = pkmap_stats();
+    let (stats, waits) = (pkmap_stats(), vm_events(VmEvent::PkmapWait));
     pr_info!(
         "pkmap: {} slots in use, at most {}, {} flushes, {} kmaps found the window full, {} waited",
         stats.in_use,
@@ -162,7 +163,7 @@ pub fn vmalloc() {
         let right = buffer.iter().enumerate().all(|(i, &word)| word == i as u32 ^ area.as_u32());
         pr_info!("{area}: pages={}, written and read back right: {right}", words * 4 / PAGE_SIZE);
     }
-    pr_info!("vmalloc faults so far: {}", VMALLOC_FAULTS.load(Ordering::Relaxed));
+    pr_info!("vmalloc faults so far: {}", vm_events(VmEvent::VmallocFault));
     vfree(areas[1]);
     let again = vmalloc_area(PAGE_SIZE, "again");
     let bigger = vmalloc_area(2 * PAGE_SIZE, "bigger");
