@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod debian;
+pub mod disk;
 pub mod grade;
 pub mod initrd;
 pub mod lab;

@@ -171,6 +171,7 @@ fn boot(kernel: &Path, initramfs: &Path, serial: &Path, args: &[&str]) -> Result
         append: format!("{COMMAND_LINE} -- {}", args.join(" ")),
         initrd: Some(initramfs.to_path_buf()),
         input: None,
+        disk: None,
     };
     let console = fs::File::create(serial).map_err(|e| format!("cannot create {}: {e}", serial.display()))?;
     let mut child = Command::new(QEMU)
@@ -217,6 +218,7 @@ pub fn run_on_vmlab(kernel: &Path, name: &str) -> Result<LinuxRun, String> {
         append: format!("init=/bin/{name}"),
         initrd: Some(initrd),
         input: None,
+        disk: None,
     };
     let run = qemu::run(kernel, &machine, Duration::from_secs(60))?;
     let text = String::from_utf8_lossy(&run.output).replace("\r\n", "\n");

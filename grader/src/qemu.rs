@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
+use crate::disk::{Disk, TempImage, drive_args};
+
 pub const QEMU: &str = "qemu-system-i386";
 const EXIT_SUCCESS: i32 = 33;
 const EXIT_PANIC: i32 = 35;
@@ -32,6 +34,8 @@ pub struct Machine {
     pub initrd: Option<PathBuf>,
     /// Typed on the console once the kernel has printed its first bytes.
     pub input: Option<String>,
+    /// The first IDE disk, made afresh for each run.
+    pub disk: Option<Disk>,
 }
 
 /// How a run ended.
@@ -106,8 +110,10 @@ pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<S
 /// `timeout`. Errors only when QEMU itself cannot run.
 pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, String> {
     let stdin = if machine.input.is_some() { Stdio::piped() } else { Stdio::null() };
+    let image = machine.disk.as_ref().map(TempImage::create).transpose()?;
     let mut child = Command::new(QEMU)
         .args(qemu_args(kernel, machine, true))
+        .args(image.iter().flat_map(|image| drive_args(image.path())))
         .args(["-serial", "stdio", "-monitor", "none"])
         .stdin(stdin)
         .stdout(Stdio::piped())

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::disk::Disk;
 use crate::initrd::ARCHIVE as USER_INITRD;
 use crate::lab::labs;
 use crate::qemu::{End, Machine};
@@ -37,6 +38,8 @@ pub struct Scenario {
     pub initrd: Option<String>,
     /// What is typed on the console.
     pub input: Option<String>,
+    /// The first IDE disk.
+    pub disk: Option<Disk>,
     /// Wall-clock limit; a kernel still running then is stopped.
     pub timeout: Duration,
     /// How a correct kernel ends this scenario.
@@ -67,7 +70,7 @@ impl Scenario {
         let key = if self.runs_init() { "init" } else { "test" };
         let append = format!("{key}={} {}", self.test, self.options).trim_end().to_string();
         let initrd = self.initrd.as_ref().map(|path| workspace_root().join(path));
-        Machine { memory: self.memory.clone(), append, initrd, input: self.input.clone() }
+        Machine { memory: self.memory.clone(), append, initrd, input: self.input.clone(), disk: self.disk }
     }
 }
 
@@ -84,6 +87,7 @@ struct Entry {
     memory: String,
     initrd: Option<String>,
     input: Option<String>,
+    disk: Option<String>,
     #[serde(default = "default_timeout")]
     timeout: u64,
     #[serde(default)]
@@ -143,6 +147,8 @@ impl Entry {
             Expect::Timeout => End::Timeout,
             Expect::Reset => End::Reset,
         };
+        let disk =
+            self.disk.as_deref().map(Disk::parse).transpose().map_err(|e| format!("{}: {e}", self.name))?;
         Ok(Scenario {
             name: self.name,
             test,
@@ -152,6 +158,7 @@ impl Entry {
             options: self.options,
             initrd,
             input: self.input,
+            disk,
             timeout: Duration::from_secs(self.timeout),
             expect,
             hint: self.hint,

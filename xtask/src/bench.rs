@@ -109,6 +109,7 @@ fn forkbench(image: &Path, options: &'static str) -> Result<ForkRun> {
         append: format!("init=/bin/forkbench {options}"),
         initrd: Some(grader::workspace_root().join(initrd::ARCHIVE)),
         input: None,
+        disk: None,
     };
     let start = Instant::now();
     let run = qemu::run(image, &machine, FORKBENCH_TIMEOUT)?;

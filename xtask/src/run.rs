@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use clap::Args;
 use grader::build::{Kernel, build};
+use grader::disk::{Disk, TempImage, drive_args};
 use grader::initrd::build_initrd;
 use grader::qemu::{Machine, QEMU, console, qemu_args, wait_with_timeout};
 use grader::workspace_root;
@@ -31,6 +32,10 @@ pub struct RunArgs {
     /// Boot without the initrd: the kernel monitor instead of the shell.
     #[arg(long)]
     monitor: bool,
+    /// Attach a swap disk of SIZE MiB (`16M`), made with util-linux's
+    /// mkswap, as the first IDE disk.
+    #[arg(long, value_name = "SIZE")]
+    swap: Option<String>,
     /// Kernel command-line options, e.g. `test=pgwalk mem=512M`.
     #[arg(last = true, value_name = "KERNEL OPTIONS")]
     options: Vec<String>,
@@ -49,14 +54,18 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
         Some(n) => Kernel::lab(grader::lab::find(n)?.number, false),
         None => Kernel::Reference,
     };
-    let image = build(&kernel)?;
+    let kernel_image = build(&kernel)?;
     let initrd = if args.monitor { None } else { Some(build_initrd()?) };
-    let machine = Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd, input: None };
+    let disk = args.swap.as_ref().map(|size| Disk::parse(&format!("swap {size}"))).transpose()?;
+    let image = disk.as_ref().map(TempImage::create).transpose()?;
+    let machine =
+        Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd, input: None, disk };
     let mut qemu = Command::new(QEMU);
-    qemu.args(qemu_args(&image, &machine, false)).args(["-monitor", "none"]);
+    qemu.args(qemu_args(&kernel_image, &machine, false)).args(["-monitor", "none"]);
+    qemu.args(image.iter().flat_map(|image| drive_args(image.path())));
     if gdb {
         qemu.args(["-s", "-S"]);
-        print_gdb_help(&image);
+        print_gdb_help(&kernel_image);
     }
     let status = if std::io::stdin().is_terminal() {
         eprintln!("Booting {kernel}; Ctrl-A X quits QEMU.");

@@ -10,6 +10,7 @@
 //! | `/proc/PID/smaps`, `/proc/self/smaps` | the regions and how much of each is resident, whose |
 //! | `/proc/vmstat` | fault, copy-on-write, pkmap and `vmalloc_fault` counts |
 //! | `/proc/vmallocinfo` | the `vmalloc` areas |
+//! | `/proc/swaps` | the swap area, when one is on |
 //! | `/proc/tasks` | one line per task: pid, parent, state, name (what `ps` prints) |
 //! | `/proc/mmlist` | every memory descriptor on `mmlist`, its two counts and its tasks |
 //! | `/proc/sys/vm/drop_caches` | written, frees the clean page cache nothing maps |
@@ -26,6 +27,7 @@ use crate::mm::dump::{buddyinfo_text, meminfo_text, zoneinfo_text};
 use crate::mm::filemap::drop_pagecache;
 use crate::mm::highmem::pkmap_vmstat_text;
 use crate::mm::mm_struct::{for_each_mm, init_mm};
+use crate::mm::swapfile::swaps_text;
 use crate::mm::vmalloc::vmallocinfo_text;
 use crate::mm::vmstat::vmstat_text;
 use crate::proc::task::{TaskState, TaskStruct, Tasks, tasks};
@@ -43,6 +45,7 @@ pub fn proc_read(path: &str) -> Result<Vec<u8>, Errno> {
         "mmlist" => mmlist_text(&mut tasks(), &mut text),
         "vmstat" => vmstat_text(&mut text).and_then(|()| pkmap_vmstat_text(&mut text)),
         "vmallocinfo" => vmallocinfo_text(&mut text),
+        "swaps" => swaps_text(&mut text),
         "sys/vm/drop_caches" => text.write_str("0\n"),
         _ => {
             let (pid, file) = name.split_once('/').ok_or(Errno::ENOENT)?;

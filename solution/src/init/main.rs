@@ -6,18 +6,17 @@ use spin::Once;
 use crate::arch::x86::e820::E820Map;
 use crate::arch::x86::multiboot::{self, BootModule, boot_modules};
 use crate::arch::x86::setup_arch;
+use crate::drivers::ata::ata_probe;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::serial;
 use crate::fs::{mount_root, rootfs};
 use crate::kernel::cmdline::{self, ForkMode};
 use crate::kernel::printk;
 use crate::mm::cow::set_fork_copies;
-use crate::mm::dump::show_layout;
-use crate::mm::filemap::truncate_pagecache;
+use crate::mm::dump::{FreeFrames, show_layout};
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
 use crate::mm::layout::{EARLY_MAPPED, MAXMEM};
 use crate::mm::mm_struct::mm_init;
-use crate::mm::node::nr_free_pages;
 use crate::mm::types::{PAGE_SHIFT, Pfn, PhysAddr};
 use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
@@ -74,6 +73,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
     if let Some(initrd) = boot_modules().first() {
         mount_root(initrd.bytes());
     }
+    ata_probe();
     // From here on the kernel runs with interrupts off, enabling them only
     // while it halts: nothing preempts it (see proc::sched).
     // As Linux, without `init=` the first program is the initrd's init; with
@@ -89,7 +89,7 @@ pub extern "C" fn start_kernel(magic: u32, mbi: u32) -> ! {
 /// Runs `path` as the first process and ends the run when it exits,
 /// checking that every page it used came back.
 fn run_init(path: &str, args: &str) -> ! {
-    let free = nr_free_pages();
+    let free = FreeFrames::now();
     pr_info!("Run {path} as init process");
     spawn_init(path, args);
     let status = wait_init();
@@ -97,11 +97,7 @@ fn run_init(path: &str, args: &str) -> ! {
         0 => pr_info!("init exited with code {}", status >> 8),
         signal => pr_info!("init killed by signal {signal}"),
     }
-    // The page cache keeps the files' frames after their last user, as
-    // Linux's does; emptying it shows whether every other frame came back.
-    truncate_pagecache();
-    let leaked = i64::from(free) - i64::from(nr_free_pages());
-    pr_info!("pages not returned: {leaked}");
+    pr_info!("pages not returned: {}", free.not_returned());
     qemu_exit(QemuExitCode::Success)
 }
 

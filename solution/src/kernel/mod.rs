@@ -15,4 +15,6 @@ pub mod sys_io;
 #[cfg(target_os = "none")]
 pub mod sys_mman;
 #[cfg(target_os = "none")]
+pub mod sys_swap;
+#[cfg(target_os = "none")]
 pub mod syscall;

@@ -4,7 +4,7 @@
 //! so a static i386 Linux binary that uses only these calls runs unchanged.
 
 use super::errno::{Errno, SysResult, to_eax};
-use super::{sys, sys_io, sys_mman};
+use super::{sys, sys_io, sys_mman, sys_swap};
 use crate::arch::x86::ptrace::PtRegs;
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::drivers::{serial, tty};
@@ -38,9 +38,11 @@ const NR_GETEUID: u32 = 49;
 const NR_GETEGID: u32 = 50;
 const NR_IOCTL: u32 = 54;
 const NR_GETPPID: u32 = 64;
+const NR_SWAPON: u32 = 87;
 const NR_REBOOT: u32 = 88;
 const NR_MUNMAP: u32 = 91;
 const NR_WAIT4: u32 = 114;
+const NR_SWAPOFF: u32 = 115;
 const NR_IPC: u32 = 117;
 const NR_CLONE: u32 = 120;
 const NR_UNAME: u32 = 122;
@@ -105,6 +107,8 @@ pub fn do_syscall(regs: &mut PtRegs) {
         NR_GETPPID => Ok(with_current(|task| task.ppid)),
         NR_PERSONALITY => Ok(sys_personality(a)),
         NR_REBOOT => sys_reboot(a, b, c),
+        NR_SWAPON => sys_swap::sys_swapon_call(VirtAddr::new(a)),
+        NR_SWAPOFF => sys_swap::sys_swapoff_call(VirtAddr::new(a)),
         NR_SCHED_YIELD => {
             schedule();
             Ok(0)

@@ -5,15 +5,16 @@
 use core::fmt::{self, Write};
 use core::sync::atomic::Ordering;
 
-use super::filemap::NR_FILE_PAGES;
-use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, walk_kernel};
+use super::filemap::{NR_FILE_PAGES, truncate_pagecache};
+use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, kernel_page_tables, walk_kernel};
 use super::layout::KernelLayout;
 use super::layout::high_memory;
-use super::node::node;
+use super::node::{node, nr_free_pages};
 use super::page::ZoneType;
 use super::pgtable::{FlagNames, PGDIR_SHIFT, pgd_index, pte_index};
 use super::pgwalk::{PageTableMem, Walk};
 use super::shmem::NR_SHMEM;
+use super::swapfile::nr_swap_pages;
 use super::types::{PAGE_SHIFT, PAGE_SIZE, VirtAddr};
 use super::zone::{MAX_ORDER, Zone};
 use crate::arch::x86::sections::kernel_sections;
@@ -91,6 +92,29 @@ pub fn zoneinfo_text(out: &mut impl Write) -> fmt::Result {
     Ok(())
 }
 
+/// The free frames at one moment, to check later that a run gave every
+/// frame back (`pages not returned`).
+pub struct FreeFrames {
+    free: u32,
+    kernel_page_tables: u32,
+}
+
+impl FreeFrames {
+    pub fn now() -> Self {
+        Self { free: nr_free_pages(), kernel_page_tables: kernel_page_tables() }
+    }
+
+    /// Frames not returned since `now`. The page cache keeps the files it
+    /// read after their last user, as Linux's does: it is emptied first.
+    /// The page tables the kernel made for its own half stay for good,
+    /// shared by every page directory: they do not count.
+    pub fn not_returned(&self) -> i64 {
+        truncate_pagecache();
+        let kept = kernel_page_tables() - self.kernel_page_tables;
+        i64::from(self.free) - i64::from(nr_free_pages()) - i64::from(kept)
+    }
+}
+
 /// A `/proc/meminfo` summary: totals and free memory, low and high.
 pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     let zones = node().zones.clone();
@@ -108,6 +132,9 @@ pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
     writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;
     writeln!(out, "LowFree:      {:8} kB", kb(free - high.free_pages))?;
+    let (swap_total, swap_free) = nr_swap_pages();
+    writeln!(out, "SwapTotal:    {:8} kB", kb(swap_total))?;
+    writeln!(out, "SwapFree:     {:8} kB", kb(swap_free))?;
     writeln!(out, "Shmem:        {:8} kB", kb(shmem))
 }
 

@@ -11,7 +11,8 @@
 //! 4. regions: a process's descriptor and its regions as data, the region
 //!    tree and list and their operations, finding room for a new one, and
 //!    the objects regions may map: the page index files and shared-memory
-//!    objects keep, and the shared-memory objects;
+//!    objects keep, and the shared-memory objects; and the swap areas that
+//!    anonymous pages may go to;
 //! 5. user pages: faults bring them in (from a file's page cache, a
 //!    shared-memory object or nothing), copy-on-write shares them, `zap` takes them out, user
 //!    copies reach them;
@@ -61,6 +62,7 @@ pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
 pub mod mmap;
 pub mod shmem;
+pub mod swapfile;
 #[cfg_attr(lab = "6", path = "../../../labs/06-mmap/unmapped_area.rs")]
 pub mod unmapped_area;
 pub mod vma;

@@ -5,6 +5,7 @@ use crate::arch::x86::cpu::halt_with_interrupts;
 use crate::arch::x86::idt;
 use crate::arch::x86::multiboot::boot_modules;
 use crate::arch::x86::pit::{HZ, jiffies};
+use crate::drivers::ata::{SECTOR_SIZE, disk_sectors, read_sectors, write_sectors};
 use crate::mm::layout::high_memory;
 use crate::mm::layout::vmalloc_start;
 use crate::pr_info;
@@ -62,4 +63,25 @@ pub fn triple_fault() {
 /// the run.
 pub fn monitor() {
     crate::init::monitor::run();
+}
+
+/// The first IDE disk, a swap area `mkswap` made: its header read, its last
+/// sector written and read back, and a transfer past its end refused.
+pub fn disk() {
+    let Some(sectors) = disk_sectors() else {
+        pr_info!("no disk");
+        return;
+    };
+    let mut page = [0u8; 4096];
+    read_sectors(0, &mut page).expect("the header page reads");
+    let signature = core::str::from_utf8(&page[4086..]).unwrap_or("?");
+    let word = |at: usize| u32::from_le_bytes(page[at..at + 4].try_into().expect("four bytes"));
+    pr_info!("sector 0..8: signature {signature}, version {}, last_page {}", word(1024), word(1028));
+    let last = sectors - 1;
+    let pattern: [u8; SECTOR_SIZE] = core::array::from_fn(|i| (i as u8) ^ 0x5a);
+    write_sectors(last, &pattern).expect("the last sector writes");
+    let mut back = [0u8; SECTOR_SIZE];
+    read_sectors(last, &mut back).expect("the last sector reads");
+    pr_info!("sector {last} written and read back the same: {}", back == pattern);
+    pr_info!("a read past the end: {:?}", read_sectors(last, &mut page));
 }

@@ -13,9 +13,7 @@ mod lab6;
 mod lab7;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
-use crate::mm::filemap::truncate_pagecache;
-use crate::mm::kernel_pgtable::kernel_page_tables;
-use crate::mm::node::nr_free_pages;
+use crate::mm::dump::FreeFrames;
 use crate::pr_info;
 
 /// Every scenario: its name on the command line, and the function that runs it.
@@ -27,6 +25,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("hang", foundation::hang),
     ("triple-fault", foundation::triple_fault),
     ("monitor", foundation::monitor),
+    ("disk", foundation::disk),
     ("zones", lab1::zones),
     ("buddy", lab1::buddy),
     ("exhaust", lab1::exhaust),
@@ -49,13 +48,9 @@ pub fn run(name: &str) -> ! {
         panic!("unknown test '{name}'; known tests: {first}{}", Known(known));
     };
     pr_info!("test {name}: start");
-    let (free, tables) = (nr_free_pages(), kernel_page_tables());
+    let free = FreeFrames::now();
     scenario();
-    // The page cache keeps the files the scenario's programs ran from, and
-    // the kernel keeps the page tables it made for its own half.
-    truncate_pagecache();
-    let kept = kernel_page_tables() - tables;
-    let leaked = i64::from(free) - i64::from(nr_free_pages()) - i64::from(kept);
+    let leaked = free.not_returned();
     assert_eq!(leaked, 0, "test {name} leaked {leaked} pages");
     pr_info!("test {name}: done");
     qemu_exit(QemuExitCode::Success)
