@@ -88,6 +88,10 @@ const NR_READV: usize = 145;
 const NR_WRITEV: usize = 146;
 const NR_SET_THREAD_AREA: usize = 243;
 const NR_MREMAP: usize = 163;
+const NR_SWAPON: usize = 87;
+const NR_SWAPOFF: usize = 115;
+/// The swap disk, which the `fuzz` scenario's machine has.
+const SWAP_DEVICE: &CStr = c"/dev/hda";
 /// `mremap`'s flags: MAYMOVE, FIXED, DONTUNMAP.
 const MREMAP_FLAGS: [u32; 6] = [0, 1, 3, 5, 7, 2];
 /// `ipc()`'s shared-memory calls, and the flags and commands they take.
@@ -182,6 +186,13 @@ fn main(args: &[&str]) -> i32 {
     };
     let own = Own::find();
     println!("fuzz: seeds {}..{}, {} calls each", options.first, options.end, options.calls);
+    // The first `swapon` makes a page table for the vmalloc area, which the
+    // kernel keeps: make it before counting.
+    // SAFETY: `swapon` and `swapoff` only read the path.
+    unsafe {
+        sys::syscall6(NR_SWAPON, [SWAP_DEVICE.as_ptr() as usize, 0, 0, 0, 0, 0]);
+        sys::syscall6(NR_SWAPOFF, [SWAP_DEVICE.as_ptr() as usize, 0, 0, 0, 0, 0]);
+    }
     let start = free_pages();
     let mut unexpected = 0;
     for seed in options.first..options.end {
@@ -196,6 +207,10 @@ fn main(args: &[&str]) -> i32 {
             None => print!("no worker, fork failed"),
         }
         remove_segments();
+        // A swap area a worker turned on stays on after it, its map taking
+        // pages.
+        // SAFETY: `swapoff` only reads the path.
+        unsafe { sys::syscall6(NR_SWAPOFF, [SWAP_DEVICE.as_ptr() as usize, 0, 0, 0, 0, 0]) };
         let lost = before - free_pages();
         println!("{}{}", Lost(lost), if ok { "" } else { " UNEXPECTED" });
     }
@@ -512,6 +527,8 @@ impl fmt::Display for Call {
             NR_WRITEV => ("writev", 3),
             NR_SET_THREAD_AREA => ("set_thread_area", 1),
             NR_EXIT_GROUP => ("exit_group", 1),
+            NR_SWAPON => ("swapon", 2),
+            NR_SWAPOFF => ("swapoff", 1),
             _ => ("syscall", 3),
         };
         if name == "syscall" {
@@ -772,6 +789,11 @@ impl Worker {
                 let magic2 = if self.rng.one_in(2) { self.rng.pick(&REBOOT_MAGIC2) } else { self.int() };
                 let cmd = if self.rng.one_in(2) { self.rng.pick(&REBOOT_ENDS) } else { self.int() };
                 call(NR_REBOOT, &[magic1, magic2, cmd])
+            }
+            90..92 => {
+                let path = if self.rng.one_in(2) { SWAP_DEVICE.as_ptr() as u32 } else { self.path() };
+                let nr = if self.rng.one_in(2) { NR_SWAPON } else { NR_SWAPOFF };
+                call(nr, &[path, self.int()])
             }
             100..105 => self.shm_call(),
             105..107 => call(NR_SET_THREAD_AREA, &[self.addr()]),
