@@ -126,6 +126,12 @@ fn kernel_package() -> Result<String, String> {
 /// a double quote, which the kernel's command-line parser would split or
 /// strip.
 pub fn run_on_linux(program: &Path, args: &[&str]) -> Result<LinuxRun, String> {
+    run_on_linux_with(program, args, false)
+}
+
+/// As `run_on_linux`, with QEMU's instruction counting if `icount` (for a
+/// benchmark's count of work done; it slows Linux's boot).
+pub fn run_on_linux_with(program: &Path, args: &[&str], icount: bool) -> Result<LinuxRun, String> {
     if let Some(arg) =
         args.iter().find(|arg| arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '"'))
     {
@@ -143,7 +149,7 @@ pub fn run_on_linux(program: &Path, args: &[&str]) -> Result<LinuxRun, String> {
     archive.extend_from_slice(&files);
     fs::write(&initramfs, archive).map_err(|e| format!("cannot write {}: {e}", initramfs.display()))?;
     let serial = initramfs.with_extension("out");
-    let result = boot(&kernel, &initramfs, &serial, args);
+    let result = boot(&kernel, &initramfs, &serial, args, icount);
     let _ = fs::remove_file(&initramfs);
     let _ = fs::remove_file(&serial);
     result
@@ -162,10 +168,16 @@ fn init_archive(elf: &[u8]) -> io::Result<Vec<u8>> {
 /// `serial` (a file rather than a pipe, which a program printing more than
 /// the pipe holds would block on), and cuts the program's output out of it.
 ///
-/// There is no `-icount`, which slows Linux's boot by a third: as on a real
-/// machine, the interleaving of output from processes that run side by
-/// side may then differ from run to run.
-fn boot(kernel: &Path, initramfs: &Path, serial: &Path, args: &[&str]) -> Result<LinuxRun, String> {
+/// Without `icount` (the oracle's way: `-icount` slows Linux's boot by a
+/// third), as on a real machine, the interleaving of output from processes
+/// that run side by side may differ from run to run.
+fn boot(
+    kernel: &Path,
+    initramfs: &Path,
+    serial: &Path,
+    args: &[&str],
+    icount: bool,
+) -> Result<LinuxRun, String> {
     let machine = Machine {
         memory: "256M".into(),
         append: format!("{COMMAND_LINE} -- {}", args.join(" ")),
@@ -175,7 +187,7 @@ fn boot(kernel: &Path, initramfs: &Path, serial: &Path, args: &[&str]) -> Result
     };
     let console = fs::File::create(serial).map_err(|e| format!("cannot create {}: {e}", serial.display()))?;
     let mut child = Command::new(QEMU)
-        .args(qemu::qemu_args(kernel, &machine, false))
+        .args(qemu::qemu_args(kernel, &machine, icount))
         .args(["-serial", "stdio", "-monitor", "none"])
         .stdin(Stdio::null())
         .stdout(console)
@@ -212,6 +224,11 @@ fn parse_console(console: &[u8]) -> Option<LinuxRun> {
 /// kernel's own lines (its boot log, a fault report, the end of the run)
 /// left out: the same shape as `run_on_linux`, to compare the two.
 pub fn run_on_vmlab(kernel: &Path, name: &str) -> Result<LinuxRun, String> {
+    run_on_vmlab_with(kernel, name, true)
+}
+
+/// As `run_on_vmlab`, with QEMU's instruction counting or without.
+pub fn run_on_vmlab_with(kernel: &Path, name: &str, icount: bool) -> Result<LinuxRun, String> {
     let initrd = crate::initrd::build_initrd()?;
     let machine = Machine {
         memory: "256M".into(),
@@ -220,7 +237,7 @@ pub fn run_on_vmlab(kernel: &Path, name: &str) -> Result<LinuxRun, String> {
         input: None,
         disk: None,
     };
-    let run = qemu::run(kernel, &machine, Duration::from_secs(60))?;
+    let run = qemu::run_with(kernel, &machine, Duration::from_secs(60), icount)?;
     let text = String::from_utf8_lossy(&run.output).replace("\r\n", "\n");
     let start = format!("Run /bin/{name} as init process\n");
     let after = text.split_once(&start).map(|(_, rest)| rest).ok_or("the program did not start")?;

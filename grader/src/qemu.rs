@@ -109,10 +109,21 @@ pub fn qemu_args(kernel: &Path, machine: &Machine, deterministic: bool) -> Vec<S
 /// Boots `kernel` with the serial console captured, and stops QEMU after
 /// `timeout`. Errors only when QEMU itself cannot run.
 pub fn run(kernel: &Path, machine: &Machine, timeout: Duration) -> Result<Run, String> {
+    run_with(kernel, machine, timeout, true)
+}
+
+/// As `run`, with instruction counting (`deterministic`) or without, as a
+/// benchmark that measures time needs.
+pub fn run_with(
+    kernel: &Path,
+    machine: &Machine,
+    timeout: Duration,
+    deterministic: bool,
+) -> Result<Run, String> {
     let stdin = if machine.input.is_some() { Stdio::piped() } else { Stdio::null() };
     let image = machine.disk.as_ref().map(TempImage::create).transpose()?;
     let mut child = Command::new(QEMU)
-        .args(qemu_args(kernel, machine, true))
+        .args(qemu_args(kernel, machine, deterministic))
         .args(image.iter().flat_map(|image| drive_args(image.path())))
         .args(["-serial", "stdio", "-monitor", "none"])
         .stdin(stdin)

@@ -19,7 +19,21 @@ use crate::{Result, setup};
 /// Boots timed; the best is reported.
 const BOOTS: usize = 5;
 
-pub fn bench() -> Result {
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Instead: vmlab's memory paths against Linux's, the same program on
+    /// both kernels, interleaved (`user/c/cbench.c`).
+    #[arg(long)]
+    linux: bool,
+    /// Boots of each kernel per pass, with --linux.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    runs: usize,
+}
+
+pub fn bench(args: &BenchArgs) -> Result {
+    if args.linux {
+        return crate::bench_linux::bench_linux(args.runs.max(1));
+    }
     setup::ensure_rust_src()?;
     setup::ensure_qemu()?;
     host_benchmark("mm::tests::bench::buddy_benchmark", "the buddy benchmark")?;

@@ -3,6 +3,7 @@
 //! Students use `run`, `gdb` and `grade`; maintainers also `labs` and `test`.
 
 mod bench;
+mod bench_linux;
 mod book;
 mod fuzz;
 mod grade;
@@ -36,8 +37,9 @@ enum Command {
     Labs(labs::LabsArgs),
     /// Run every test of the project (maintainers: expects unmodified lab crates).
     Test,
-    /// Print benchmark figures: buddy allocator, find_vma, fork with COW against copying, boot time.
-    Bench,
+    /// Print benchmark figures: buddy allocator, find_vma, fork with COW against copying, boot time;
+    /// with --linux, vmlab's memory paths against Linux's.
+    Bench(bench::BenchArgs),
     /// Run the system-call fuzzer on the reference kernel over a range of seeds.
     Fuzz(fuzz::FuzzArgs),
     /// Build the book into book/build, or serve it.
@@ -79,7 +81,7 @@ fn main() -> ExitCode {
         Command::Grade(args) => grade::grade(&args),
         Command::Labs(args) => labs::labs(&args),
         Command::Test => test::test(),
-        Command::Bench => bench::bench(),
+        Command::Bench(args) => bench::bench(&args),
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Book(args) => book::book(&args),
         Command::Setup => setup::setup_all(),
