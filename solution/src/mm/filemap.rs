@@ -29,6 +29,7 @@ use super::node::{get_page, page_count, page_flags, put_page, set_page_cache, se
 use super::page::PageFlags;
 use super::types::{PAGE_SIZE, Pfn};
 use super::vma::{FaultKind, VmFault, VmFlags};
+use crate::arch::x86::page::copy_page;
 use crate::fs::initramfs::File;
 
 /// Frames in files' page caches: with `NR_SHMEM`, `/proc/meminfo`'s
@@ -242,6 +243,11 @@ impl Drop for WriteAccess {
 fn copy_to_page(pfn: Pfn, offset: usize, bytes: &[u8]) {
     assert!(offset + bytes.len() <= PAGE_SIZE as usize);
     let page = kmap_atomic(pfn, KmType::User0);
+    if bytes.len() == PAGE_SIZE as usize {
+        // SAFETY: a whole page into the whole mapped frame, from a slice
+        // that cannot overlap a frame the page cache just allocated.
+        return unsafe { copy_page(page.as_mut_ptr(), bytes.as_ptr()) };
+    }
     // SAFETY: the mapping covers the whole page, and the range is inside it.
     unsafe { bytes.as_ptr().copy_to_nonoverlapping(page.as_mut_ptr::<u8>().add(offset), bytes.len()) };
 }

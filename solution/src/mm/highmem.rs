@@ -27,6 +27,7 @@ use super::pkmap::{Pkmap, PkmapPtes, PkmapStats};
 use super::types::{PAGE_SIZE, Pfn, VirtAddr};
 use super::vmstat::{VmEvent, count_vm_event};
 use crate::arch::x86::cpu::flush_tlb_one;
+use crate::arch::x86::page::{clear_page, copy_page};
 use crate::pr_err;
 
 /// Allocates 2^`order` frames as `gfp` allows, zeroed if it has
@@ -191,13 +192,14 @@ pub fn pkmap_vmstat_text(out: &mut impl Write) -> fmt::Result {
 /// Fills frame `pfn` with zeroes, wherever it is.
 pub fn clear_highpage(pfn: Pfn) {
     let page = kmap_atomic(pfn, KmType::User0);
-    // SAFETY: the mapping covers the whole page for as long as `page` lives.
-    unsafe { page.as_mut_ptr::<u8>().write_bytes(0, PAGE_SIZE as usize) };
+    // SAFETY: the mapping covers the whole page for as long as `page` lives,
+    // and the frame is the caller's.
+    unsafe { clear_page(page.as_mut_ptr()) };
 }
 
 /// Copies frame `from` into frame `to`, both possibly in highmem.
 pub fn copy_highpage(to: Pfn, from: Pfn) {
     let (dst, src) = (kmap_atomic(to, KmType::User0), kmap_atomic(from, KmType::User1));
     // SAFETY: both mappings cover a whole page each and do not overlap.
-    unsafe { src.as_mut_ptr::<u8>().copy_to_nonoverlapping(dst.as_mut_ptr(), PAGE_SIZE as usize) };
+    unsafe { copy_page(dst.as_mut_ptr(), src.as_mut_ptr()) };
 }

@@ -21,6 +21,8 @@ pub mod irq;
 #[cfg(target_os = "none")]
 pub mod multiboot;
 #[cfg(target_os = "none")]
+pub mod page;
+#[cfg(target_os = "none")]
 pub mod pic;
 #[cfg(target_os = "none")]
 pub mod pit;
