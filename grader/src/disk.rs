@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::workspace_root;
@@ -46,9 +47,14 @@ impl Disk {
 /// Runs util-linux's `mkswap` on `path`, with a cleared UUID so that every
 /// image is the same bytes.
 fn mkswap(path: &Path) -> Result<(), String> {
-    let program = ["mkswap", "/sbin/mkswap", "/usr/sbin/mkswap"]
-        .into_iter()
-        .find(|program| Command::new(program).arg("--version").output().is_ok())
+    // Found once: every run of a swap scenario makes an image.
+    static PROGRAM: OnceLock<Option<&str>> = OnceLock::new();
+    let program = PROGRAM
+        .get_or_init(|| {
+            ["mkswap", "/sbin/mkswap", "/usr/sbin/mkswap"]
+                .into_iter()
+                .find(|program| Command::new(program).arg("--version").output().is_ok())
+        })
         .ok_or("mkswap not found: install util-linux (sudo apt-get install util-linux)")?;
     let output = Command::new(program)
         .args(["-q", "-U", "clear"])

@@ -36,7 +36,7 @@ impl FMode {
     }
 }
 
-/// What a read-only file holds.
+/// What a file holds.
 pub enum FileData {
     /// A file of the initrd, read and written through its page cache; a
     /// descriptor open for writing holds the file's write access.

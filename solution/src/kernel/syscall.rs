@@ -82,8 +82,16 @@ fn sys_personality(persona: u32) -> u32 {
 
 /// Bytes `read` and `write` copy at a time.
 const CHUNK: usize = 256;
-/// Longest path `open` takes.
-const MAX_PATH: usize = 256;
+/// Longest path a call takes.
+pub const MAX_PATH: usize = 256;
+
+/// The path at user address `path`, copied into `name`; a path that is not
+/// UTF-8 names no file.
+pub fn user_path(path: VirtAddr, name: &mut [u8; MAX_PATH]) -> Result<&str, Errno> {
+    let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
+    let len = strncpy_from_user(&mut mm.lock(), name, path)?;
+    core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)
+}
 
 /// Runs the system call `regs` asks for and puts its result in `eax`.
 pub fn do_syscall(regs: &mut PtRegs) {
@@ -248,10 +256,8 @@ const DROP_CACHES: &str = "/proc/sys/vm/drop_caches";
 /// ignored: a file cannot be created, truncated or appended to.
 fn sys_open(path: VirtAddr, flags: u32) -> SysResult {
     const O_ACCMODE: u32 = 3;
-    let mm = with_current(|task| task.mm).ok_or(Errno::EFAULT)?;
     let mut name = [0u8; MAX_PATH];
-    let len = strncpy_from_user(&mut mm.lock(), &mut name, path)?;
-    let path = core::str::from_utf8(&name[..len]).map_err(|_| Errno::ENOENT)?;
+    let path = user_path(path, &mut name)?;
     let mode = FMode::from_flags(flags);
     let data = if path == DROP_CACHES && mode.write {
         FileData::DropCaches
