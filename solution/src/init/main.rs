@@ -17,6 +17,7 @@ use crate::mm::dump::{FreeFrames, show_layout};
 use crate::mm::init::{mem_init, paging_init, setup_bootmem};
 use crate::mm::layout::{EARLY_MAPPED, MAXMEM};
 use crate::mm::mm_struct::mm_init;
+use crate::mm::swapfile::nr_swap_pages;
 use crate::mm::types::{PAGE_SHIFT, Pfn, PhysAddr};
 use crate::proc::exec::{spawn_init, wait_init};
 use crate::{pr_info, pr_warn, scenarios};
@@ -98,6 +99,10 @@ fn run_init(path: &str, args: &str) -> ! {
         signal => pr_info!("init killed by signal {signal}"),
     }
     pr_info!("pages not returned: {}", free.not_returned());
+    let (swap_total, swap_free) = nr_swap_pages();
+    if swap_total != 0 {
+        pr_info!("swap slots not returned: {}", swap_total - swap_free);
+    }
     qemu_exit(QemuExitCode::Success)
 }
 

@@ -99,6 +99,69 @@ page_entry! {
     Pte
 }
 
+/// A page's place in swap: which area (`type`) and which slot of it
+/// (Linux's `swp_entry_t`, built by `swp_entry`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct SwpEntry {
+    swp_type: u32,
+    offset: u32,
+}
+
+/// Bits of a swap entry's area number in a page-table entry (Linux's
+/// `MAX_SWAPFILES_SHIFT`): bits 1-5.
+const SWP_TYPE_BITS: u32 = 5;
+/// Where the slot number starts in a page-table entry: above the bits the
+/// processor and Linux give other meanings (`_PAGE_FILE` is bit 6 and
+/// `_PAGE_PROTNONE` bit 7 in Linux 2.6's i386 format).
+const SWP_OFFSET_SHIFT: u32 = 8;
+/// Areas a page-table entry can name.
+pub const MAX_SWAPFILES: u32 = 1 << SWP_TYPE_BITS;
+/// The highest slot a page-table entry can name: 2^24 pages, 64 GiB.
+pub const SWP_OFFSET_MAX: u32 = u32::MAX >> SWP_OFFSET_SHIFT;
+
+impl SwpEntry {
+    /// Slot `offset` of area `swp_type`: both must fit in a page-table entry.
+    pub const fn new(swp_type: u32, offset: u32) -> Self {
+        assert!(swp_type < MAX_SWAPFILES && offset <= SWP_OFFSET_MAX, "a swap entry out of range");
+        Self { swp_type, offset }
+    }
+
+    /// The area's number (Linux's `swp_type`).
+    pub const fn swp_type(self) -> u32 {
+        self.swp_type
+    }
+
+    /// The slot in the area (Linux's `swp_offset`).
+    pub const fn offset(self) -> u32 {
+        self.offset
+    }
+}
+
+/// The not-present entry that says the page is in swap at `entry` (Linux's
+/// `swp_entry_to_pte`):
+///
+/// ```text
+///  31                               8 7 6 5       1 0
+/// +----------------------------------+-+-+---------+-+
+/// |          slot (offset)           |0|0|  type   |0|
+/// +----------------------------------+-+-+---------+-+
+/// ```
+///
+/// `PRESENT` is clear, so the processor ignores the rest and faults; the
+/// fault handler finds the page's slot in it.
+pub const fn swp_entry_to_pte(entry: SwpEntry) -> Pte {
+    Pte((entry.offset << SWP_OFFSET_SHIFT) | (entry.swp_type << 1))
+}
+
+/// The swap entry a not-present entry holds (Linux's `pte_to_swp_entry`),
+/// or `None` for one that holds nothing (`pte_none`) or maps a page.
+pub const fn pte_to_swp_entry(pte: Pte) -> Option<SwpEntry> {
+    if pte.present() || pte.0 == 0 {
+        return None;
+    }
+    Some(SwpEntry::new((pte.0 >> 1) & (MAX_SWAPFILES - 1), pte.0 >> SWP_OFFSET_SHIFT))
+}
+
 /// A page directory or page table: 1024 entries filling one page.
 #[repr(C, align(4096))]
 pub struct PageTable<E>(pub [E; 1024]);
@@ -199,6 +262,25 @@ mod tests {
         assert_eq!(pte.flags(), PAGE_KERNEL);
         assert!(pte.present());
         assert!(!Pte::NONE.present());
+    }
+
+    #[test]
+    fn a_swap_entry_round_trips_through_a_not_present_entry() {
+        for entry in [SwpEntry::new(0, 1), SwpEntry::new(31, SWP_OFFSET_MAX), SwpEntry::new(3, 0x1234)] {
+            let pte = swp_entry_to_pte(entry);
+            assert!(!pte.present(), "{pte:?} must fault");
+            assert_ne!(pte, Pte::NONE);
+            assert_eq!(pte_to_swp_entry(pte), Some(entry));
+        }
+        assert_eq!(format!("{:?}", swp_entry_to_pte(SwpEntry::new(3, 0x1234))), "Pte(0x00123406)");
+        assert_eq!(pte_to_swp_entry(Pte::NONE), None, "an empty entry names no slot");
+        assert_eq!(pte_to_swp_entry(Pte::new(Pfn::new(5), PAGE_KERNEL)), None, "a present entry maps a page");
+    }
+
+    #[test]
+    #[should_panic(expected = "a swap entry out of range")]
+    fn a_slot_past_24_bits_cannot_be_named() {
+        SwpEntry::new(0, SWP_OFFSET_MAX + 1);
     }
 
     #[test]

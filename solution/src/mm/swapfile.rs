@@ -102,6 +102,118 @@ fn word(page: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(page[at..at + 4].try_into().expect("four bytes"))
 }
 
+/// Slots taken one after another before allocation looks for a fresh run
+/// of free ones (Linux's `SWAPFILE_CLUSTER`), so that pages swapped out
+/// together lie together on the disk and come back in few seeks.
+pub const SWAPFILE_CLUSTER: u32 = 256;
+/// The highest count of a slot (Linux's `SWAP_MAP_MAX`): an entry more is
+/// refused, and its page stays in memory.
+pub const SWAP_MAP_MAX: u16 = 0x7fff;
+
+/// Which slots of an area are free and where allocation goes next: the
+/// allocation half of Linux's `swap_info_struct`. The counts themselves
+/// are the area's `swap_map`, which each method is given.
+#[derive(Clone, Debug)]
+pub struct SwapSlots {
+    /// No free slot lies below `lowest_bit` or above `highest_bit`; once
+    /// the area is full, `lowest_bit > highest_bit`.
+    lowest_bit: u32,
+    highest_bit: u32,
+    /// Where the current cluster goes on, and how many slots it has left.
+    cluster_next: u32,
+    cluster_nr: u32,
+    /// Slots that may hold a page (neither the header nor bad), and those
+    /// in use.
+    pages: u32,
+    inuse_pages: u32,
+}
+
+impl SwapSlots {
+    /// The slots of a new area whose `map` is 0 for every usable slot.
+    pub fn new(map: &[u16]) -> Self {
+        let free = || map.iter().enumerate().filter(|(_, count)| **count == 0).map(|(at, _)| at as u32);
+        let pages = free().count() as u32;
+        let (lowest_bit, highest_bit) = (free().next().unwrap_or(1), free().next_back().unwrap_or(0));
+        Self { lowest_bit, highest_bit, cluster_next: lowest_bit, cluster_nr: 0, pages, inuse_pages: 0 }
+    }
+
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+
+    pub fn inuse_pages(&self) -> u32 {
+        self.inuse_pages
+    }
+
+    /// Takes a free slot, its count set to 1 (Linux's `scan_swap_map`): the
+    /// next one of the current cluster; when that is used up, the start of
+    /// the lowest run of `SWAPFILE_CLUSTER` free slots; without one, the
+    /// lowest free slot. `None` when every slot is in use.
+    pub fn scan_swap_map(&mut self, map: &mut [u16]) -> Option<u32> {
+        if self.inuse_pages == self.pages {
+            return None;
+        }
+        if self.cluster_nr == 0 {
+            self.cluster_next = self.free_cluster(map).unwrap_or(self.lowest_bit);
+            self.cluster_nr = SWAPFILE_CLUSTER;
+        }
+        let free = |at: &u32| map[*at as usize] == 0;
+        let from = self.cluster_next.max(self.lowest_bit);
+        let offset = (from..=self.highest_bit).find(free).or_else(|| (self.lowest_bit..from).find(free))?;
+        map[offset as usize] = 1;
+        self.inuse_pages += 1;
+        self.cluster_nr -= 1;
+        self.cluster_next = offset + 1;
+        if self.inuse_pages == self.pages {
+            (self.lowest_bit, self.highest_bit) = (self.highest_bit + 1, self.highest_bit);
+        } else {
+            self.lowest_bit += u32::from(offset == self.lowest_bit);
+            self.highest_bit -= u32::from(offset == self.highest_bit);
+        }
+        Some(offset)
+    }
+
+    /// The first slot of the lowest run of `SWAPFILE_CLUSTER` free slots.
+    fn free_cluster(&self, map: &[u16]) -> Option<u32> {
+        if self.pages - self.inuse_pages < SWAPFILE_CLUSTER {
+            return None;
+        }
+        let mut run_start = self.lowest_bit;
+        for at in self.lowest_bit..=self.highest_bit {
+            if map[at as usize] != 0 {
+                run_start = at + 1;
+            } else if at + 1 - run_start == SWAPFILE_CLUSTER {
+                return Some(run_start);
+            }
+        }
+        None
+    }
+
+    /// One more entry names slot `offset` (Linux's `swap_duplicate`, for
+    /// `fork`): `false`, and no change, if the slot is not in use or its
+    /// count is at `SWAP_MAP_MAX`.
+    pub fn swap_duplicate(&self, map: &mut [u16], offset: u32) -> bool {
+        let count = &mut map[offset as usize];
+        let taken = (1..SWAP_MAP_MAX).contains(count);
+        *count += u16::from(taken);
+        taken
+    }
+
+    /// One entry fewer names slot `offset` (Linux's `swap_entry_free`);
+    /// the slot is free again when none is left. Returns the count left, or
+    /// `None`, and no change, if the slot was not in use.
+    pub fn swap_entry_free(&mut self, map: &mut [u16], offset: u32) -> Option<u16> {
+        let count = map.get_mut(offset as usize).filter(|count| (1..=SWAP_MAP_MAX).contains(*count))?;
+        *count -= 1;
+        if *count == 0 {
+            self.inuse_pages -= 1;
+            self.lowest_bit = self.lowest_bit.min(offset);
+            self.highest_bit = self.highest_bit.max(offset);
+        }
+        Some(*count)
+    }
+}
+
 /// The area's entry in `/proc/swaps`: `name`, its size and the pages in
 /// use, in KiB, and its priority, as Linux prints them.
 pub fn swaps_line(out: &mut impl fmt::Write, name: &str, pages: u32, inuse: u32, prio: i32) -> fmt::Result {
@@ -123,11 +235,12 @@ mod kernel {
 
     use spin::Mutex;
 
-    use super::{BadHeader, SWAP_MAP_BAD, SWAPS_HEADING, SwapHeader, swaps_line};
+    use super::{BadHeader, SWAP_MAP_BAD, SWAPS_HEADING, SwapHeader, SwapSlots, swaps_line};
     use crate::drivers::ata::{SECTOR_SIZE, disk_sectors, read_sectors};
+    use crate::mm::pgtable::SwpEntry;
     use crate::mm::types::{PAGE_SIZE, VirtAddr};
     use crate::mm::vmalloc::{vfree, vmalloc};
-    use crate::pr_info;
+    use crate::{pr_err, pr_info};
 
     /// The name of the one swap device: the first IDE disk, as Linux 2.6
     /// calls it.
@@ -140,20 +253,24 @@ mod kernel {
         swap_map: VirtAddr,
         /// Pages of the area, header included.
         max: u32,
-        /// Pages that may hold a slot.
-        pages: u32,
-        /// Slots in use.
-        inuse_pages: u32,
+        /// Which slots are free.
+        slots: SwapSlots,
         prio: i32,
     }
 
     impl SwapInfo {
-        fn swap_map(&mut self) -> &mut [u16] {
+        /// The counts and the free slots, to change together.
+        fn map_and_slots(&mut self) -> (&mut [u16], &mut SwapSlots) {
             // SAFETY: `swapon` vmalloc'ed `max` counts at `swap_map` for
             // this area alone, and they live until `swapoff`.
-            unsafe { core::slice::from_raw_parts_mut(self.swap_map.as_mut_ptr(), self.max as usize) }
+            let map =
+                unsafe { core::slice::from_raw_parts_mut(self.swap_map.as_mut_ptr(), self.max as usize) };
+            (map, &mut self.slots)
         }
     }
+
+    /// The area's number in swap entries: vmlab has one area.
+    const SWAP_TYPE: u32 = 0;
 
     /// The area, when swap is on (vmlab has one device: Linux's
     /// `swap_info` array of one).
@@ -193,16 +310,14 @@ mod kernel {
         })?;
         let max = header.last_page + 1;
         let swap_map = vmalloc(max * 2, "swapon").ok_or(SwapError::NoMemory)?;
-        let mut info = SwapInfo { swap_map, max, pages: header.usable_pages(), inuse_pages: 0, prio: -1 };
-        let map = info.swap_map();
+        // SAFETY: `vmalloc` just gave the area `max` counts of its own.
+        let map: &mut [u16] = unsafe { core::slice::from_raw_parts_mut(swap_map.as_mut_ptr(), max as usize) };
+        map.fill(0);
         map[0] = SWAP_MAP_BAD;
         header.bad_pages(&page).for_each(|bad| map[bad as usize] = SWAP_MAP_BAD);
-        pr_info!(
-            "Adding {}k swap on {path}.  Priority:{} extents:1 across:{}k",
-            info.pages * (PAGE_SIZE / 1024),
-            info.prio,
-            info.pages * (PAGE_SIZE / 1024)
-        );
+        let info = SwapInfo { swap_map, max, slots: SwapSlots::new(map), prio: -1 };
+        let kib = header.usable_pages() * (PAGE_SIZE / 1024);
+        pr_info!("Adding {kib}k swap on {path}.  Priority:{} extents:1 across:{kib}k", info.prio);
         *swap = Some(info);
         Ok(())
     }
@@ -215,7 +330,7 @@ mod kernel {
         }
         let mut swap = SWAP.lock();
         let info = swap.as_ref().ok_or(SwapError::Invalid)?;
-        if info.inuse_pages != 0 {
+        if info.slots.inuse_pages() != 0 {
             return Err(SwapError::InUse);
         }
         vfree(info.swap_map);
@@ -227,23 +342,76 @@ mod kernel {
     pub fn swaps_text(out: &mut impl Write) -> fmt::Result {
         out.write_str(SWAPS_HEADING)?;
         match &*SWAP.lock() {
-            Some(info) => swaps_line(out, SWAP_DEVICE, info.pages, info.inuse_pages, info.prio),
+            Some(info) => {
+                swaps_line(out, SWAP_DEVICE, info.slots.pages(), info.slots.inuse_pages(), info.prio)
+            }
             None => Ok(()),
         }
     }
 
     /// Swap pages in all, and free (`SwapTotal` and `SwapFree`).
     pub fn nr_swap_pages() -> (u32, u32) {
-        SWAP.lock().as_ref().map_or((0, 0), |info| (info.pages, info.pages - info.inuse_pages))
+        SWAP.lock()
+            .as_ref()
+            .map_or((0, 0), |info| (info.slots.pages(), info.slots.pages() - info.slots.inuse_pages()))
+    }
+
+    /// A free slot, its count 1 for the caller's entry (Linux's
+    /// `get_swap_page`); `None` if swap is off or full.
+    pub fn get_swap_page() -> Option<SwpEntry> {
+        let mut swap = SWAP.lock();
+        let (map, slots) = swap.as_mut()?.map_and_slots();
+        slots.scan_swap_map(map).map(|offset| SwpEntry::new(SWAP_TYPE, offset))
+    }
+
+    /// One more entry names `entry`'s slot (Linux's `swap_duplicate`);
+    /// `false` if the slot is not in use or its count is full.
+    pub fn swap_duplicate(entry: SwpEntry) -> bool {
+        let mut swap = SWAP.lock();
+        swap.as_mut().is_some_and(|info| {
+            let (map, slots) = info.map_and_slots();
+            entry.swp_type() == SWAP_TYPE
+                && entry.offset() < map.len() as u32
+                && slots.swap_duplicate(map, entry.offset())
+        })
+    }
+
+    /// One entry fewer names `entry`'s slot, freed with the last (Linux's
+    /// `swap_free`). An entry naming no slot in use is reported with
+    /// Linux's message and changes nothing.
+    pub fn swap_free(entry: SwpEntry) {
+        let mut swap = SWAP.lock();
+        let freed = swap.as_mut().filter(|_| entry.swp_type() == SWAP_TYPE).and_then(|info| {
+            let (map, slots) = info.map_and_slots();
+            slots.swap_entry_free(map, entry.offset())
+        });
+        if freed.is_none() {
+            pr_err!("swap_free: Unused swap offset entry {:08x}", entry.offset());
+        }
+    }
+
+    /// How many entries name `entry`'s slot (Linux's `swap_count`); 0 for
+    /// a free slot or no swap.
+    pub fn swap_count(entry: SwpEntry) -> u16 {
+        let mut swap = SWAP.lock();
+        let count = swap.as_mut().filter(|_| entry.swp_type() == SWAP_TYPE).and_then(|info| {
+            let (map, _) = info.map_and_slots();
+            map.get(entry.offset() as usize).copied()
+        });
+        count.filter(|&count| count != SWAP_MAP_BAD).unwrap_or(0)
     }
 }
 
 #[cfg(target_os = "none")]
-pub use kernel::{SwapError, nr_swap_pages, swaps_text, sys_swapoff, sys_swapon};
+pub use kernel::{
+    SWAP_DEVICE, SwapError, get_swap_page, nr_swap_pages, swap_count, swap_duplicate, swap_free, swaps_text,
+    sys_swapoff, sys_swapon,
+};
 
 #[cfg(test)]
 mod tests {
     use alloc::string::String;
+    use alloc::vec::Vec;
 
     use super::*;
 
@@ -298,6 +466,61 @@ mod tests {
         let mut many = header(4096, &[]);
         many[NR_BADPAGES_AT..NR_BADPAGES_AT + 4].copy_from_slice(&(MAX_SWAP_BADPAGES + 1).to_le_bytes());
         assert_eq!(SwapHeader::parse(&many, 4096), Err(BadHeader::BadPages));
+    }
+
+    /// A `swap_map` of `len` slots: the header and the `bad` ones marked.
+    fn swap_map(len: usize, bad: &[usize]) -> Vec<u16> {
+        let mut map = vec![0; len];
+        map[0] = SWAP_MAP_BAD;
+        bad.iter().for_each(|&at| map[at] = SWAP_MAP_BAD);
+        map
+    }
+
+    #[test]
+    fn slots_are_taken_in_order_around_bad_ones_until_the_area_is_full() {
+        let mut map = swap_map(8, &[3]);
+        let mut slots = SwapSlots::new(&map);
+        assert_eq!(slots.pages(), 6);
+        let taken: Vec<u32> = core::iter::from_fn(|| slots.scan_swap_map(&mut map)).collect();
+        assert_eq!(taken, [1, 2, 4, 5, 6, 7]);
+        assert_eq!(slots.inuse_pages(), 6);
+        assert_eq!(slots.scan_swap_map(&mut map), None, "full");
+        assert_eq!(slots.swap_entry_free(&mut map, 5), Some(0));
+        assert_eq!(slots.scan_swap_map(&mut map), Some(5), "the one freed slot");
+        assert_eq!(slots.swap_entry_free(&mut map, 3), None, "a bad slot is never in use");
+    }
+
+    #[test]
+    fn a_used_up_cluster_moves_to_the_next_run_of_free_slots() {
+        let cluster = SWAPFILE_CLUSTER as usize;
+        let mut map = swap_map(4 * cluster, &[]);
+        let mut slots = SwapSlots::new(&map);
+        let first: Vec<u32> = (0..cluster).map(|_| slots.scan_swap_map(&mut map).unwrap()).collect();
+        assert_eq!(first, (1..=cluster as u32).collect::<Vec<_>>(), "one cluster, in order");
+        // Free every other slot of it: the holes are no run, so the next
+        // cluster starts after them rather than filling them.
+        (1..=cluster as u32)
+            .step_by(2)
+            .for_each(|at| assert_eq!(slots.swap_entry_free(&mut map, at), Some(0)));
+        assert_eq!(slots.scan_swap_map(&mut map), Some(cluster as u32 + 1));
+        assert_eq!(slots.scan_swap_map(&mut map), Some(cluster as u32 + 2));
+    }
+
+    #[test]
+    fn counts_grow_with_each_entry_and_the_slot_frees_with_the_last() {
+        let mut map = swap_map(4, &[]);
+        let mut slots = SwapSlots::new(&map);
+        let at = slots.scan_swap_map(&mut map).unwrap();
+        assert!(slots.swap_duplicate(&mut map, at), "a second entry, as after fork");
+        assert_eq!(map[at as usize], 2);
+        assert!(!slots.swap_duplicate(&mut map, 2), "a free slot cannot be named twice");
+        assert!(!slots.swap_duplicate(&mut map, 0), "nor the header");
+        assert_eq!(slots.swap_entry_free(&mut map, at), Some(1));
+        assert_eq!(slots.inuse_pages(), 1);
+        assert_eq!(slots.swap_entry_free(&mut map, at), Some(0));
+        assert_eq!((slots.inuse_pages(), slots.swap_entry_free(&mut map, at)), (0, None));
+        map[1] = SWAP_MAP_MAX;
+        assert!(!slots.swap_duplicate(&mut map, 1), "a count at its maximum is refused");
     }
 
     #[test]

@@ -6,8 +6,14 @@ use crate::arch::x86::idt;
 use crate::arch::x86::multiboot::boot_modules;
 use crate::arch::x86::pit::{HZ, jiffies};
 use crate::drivers::ata::{SECTOR_SIZE, disk_sectors, read_sectors, write_sectors};
+use crate::drivers::serial;
+use crate::fs::procfs::proc_read;
 use crate::mm::layout::high_memory;
 use crate::mm::layout::vmalloc_start;
+use crate::mm::pgtable::{pte_to_swp_entry, swp_entry_to_pte};
+use crate::mm::swapfile::{
+    SWAP_DEVICE, get_swap_page, swap_count, swap_duplicate, swap_free, sys_swapoff, sys_swapon,
+};
 use crate::pr_info;
 
 /// The boot log itself is the test; then ten timer ticks prove interrupts.
@@ -84,4 +90,37 @@ pub fn disk() {
     read_sectors(last, &mut back).expect("the last sector reads");
     pr_info!("sector {last} written and read back the same: {}", back == pattern);
     pr_info!("a read past the end: {:?}", read_sectors(last, &mut page));
+}
+
+/// The slots of a swap area, as lab 8's swap-out will take them: a first
+/// cluster taken in order, the next one after it, a slot named twice (as
+/// `fork` names it) and freed with its last entry, `swapoff` refused while
+/// a slot is in use, and every count back to zero at the end.
+pub fn swapslots() {
+    sys_swapon(SWAP_DEVICE).expect("the disk is a swap area");
+    let slots: alloc::vec::Vec<_> = core::iter::from_fn(get_swap_page).take(300).collect();
+    let runs = slots.windows(2).filter(|pair| pair[1].offset() != pair[0].offset() + 1).count();
+    pr_info!(
+        "{} slots taken: {} to {}, in {} run(s)",
+        slots.len(),
+        slots[0].offset(),
+        slots[slots.len() - 1].offset(),
+        runs + 1
+    );
+    let pte = swp_entry_to_pte(slots[1]);
+    pr_info!(
+        "slot {} in a page-table entry: {pte:?}, read back: {:?}",
+        slots[1].offset(),
+        pte_to_swp_entry(pte)
+    );
+    pr_info!("duplicated: {}, count {}", swap_duplicate(slots[1]), swap_count(slots[1]));
+    swap_free(slots[1]);
+    pr_info!("freed once: count {}", swap_count(slots[1]));
+    pr_info!("swapoff with slots in use: {:?}", sys_swapoff(SWAP_DEVICE));
+    serial::write_bytes(&proc_read("/proc/swaps").expect("/proc/swaps exists"));
+    slots.iter().for_each(|&slot| swap_free(slot));
+    pr_info!("all freed: count {}", swap_count(slots[1]));
+    swap_free(slots[1]);
+    serial::write_bytes(&proc_read("/proc/swaps").expect("/proc/swaps exists"));
+    pr_info!("swapoff: {:?}", sys_swapoff(SWAP_DEVICE));
 }

@@ -14,6 +14,7 @@ mod lab7;
 
 use crate::drivers::qemu_exit::{QemuExitCode, qemu_exit};
 use crate::mm::dump::FreeFrames;
+use crate::mm::swapfile::nr_swap_pages;
 use crate::pr_info;
 
 /// Every scenario: its name on the command line, and the function that runs it.
@@ -26,6 +27,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("triple-fault", foundation::triple_fault),
     ("monitor", foundation::monitor),
     ("disk", foundation::disk),
+    ("swapslots", foundation::swapslots),
     ("zones", lab1::zones),
     ("buddy", lab1::buddy),
     ("exhaust", lab1::exhaust),
@@ -52,6 +54,8 @@ pub fn run(name: &str) -> ! {
     scenario();
     let leaked = free.not_returned();
     assert_eq!(leaked, 0, "test {name} leaked {leaked} pages");
+    let (swap_total, swap_free) = nr_swap_pages();
+    assert_eq!(swap_total, swap_free, "test {name} leaked {} swap slots", swap_total - swap_free);
     pr_info!("test {name}: done");
     qemu_exit(QemuExitCode::Success)
 }
