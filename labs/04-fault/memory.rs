@@ -27,7 +27,7 @@ use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::{alloc_pages, copy_highpage};
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
-use super::node::{put_page, set_page_anon, zero_page};
+use super::node::{page_add_new_anon, put_page, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
 use super::types::VirtAddr;
@@ -54,7 +54,7 @@ fn do_anonymous_page(
     addr: VirtAddr,
     write: bool,
 ) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
+    // TODO(lab 4): for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), make it a new anonymous page (page_add_new_anon: marked anonymous, on the active LRU list), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
     todo!("lab 4: do_anonymous_page")
 }
 
@@ -68,6 +68,6 @@ fn do_anonymous_page(
 /// cached frame go (Linux 2.6's `do_no_page`; later kernels'
 /// `do_cow_fault`).
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: allocate a frame (GFP_HIGHUSER; None is Oom, after put_page of the backing's frame), copy_highpage the backing's frame into it, put_page the backing's frame, mark the copy anonymous, set_pte it with maybe_mkwrite and count it as Anon. Otherwise set_pte the backing's frame with vm_page_prot and count it as mm_counter(pfn) says. Return the kind of fault the backing reported.
+    // TODO(lab 4): call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: allocate a frame (GFP_HIGHUSER; None is Oom, after put_page of the backing's frame), copy_highpage the backing's frame into it, put_page the backing's frame, make the copy a new anonymous page (page_add_new_anon), set_pte it with maybe_mkwrite and count it as Anon. Otherwise set_pte the backing's frame with vm_page_prot and count it as mm_counter(pfn) says. Return the kind of fault the backing reported.
     todo!("lab 4: do_no_page")
 }

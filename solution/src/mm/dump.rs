@@ -128,6 +128,8 @@ pub fn meminfo_text(out: &mut impl Write) -> fmt::Result {
     // cache's.
     let shmem = NR_SHMEM.load(Ordering::Relaxed);
     writeln!(out, "Cached:       {:8} kB", kb(NR_FILE_PAGES.load(Ordering::Relaxed) + shmem))?;
+    writeln!(out, "Active:       {:8} kB", kb(zones.iter().map(|z| z.nr_active).sum()))?;
+    writeln!(out, "Inactive:     {:8} kB", kb(zones.iter().map(|z| z.nr_inactive).sum()))?;
     writeln!(out, "HighTotal:    {:8} kB", kb(high.managed_pages))?;
     writeln!(out, "HighFree:     {:8} kB", kb(high.free_pages))?;
     writeln!(out, "LowTotal:     {:8} kB", kb(total - high.managed_pages))?;

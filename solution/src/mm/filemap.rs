@@ -25,7 +25,10 @@ use super::address_space::AddressSpace;
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::{KmType, alloc_pages, kmap_atomic};
 use super::mm_types::{VmAreaStruct, VmFile, VmOperations};
-use super::node::{get_page, page_count, page_flags, put_page, set_page_cache, set_page_dirty};
+use super::node::{
+    get_page, lru_cache_add, mark_page_accessed, page_count, page_flags, put_page, set_page_cache,
+    set_page_dirty,
+};
 use super::page::PageFlags;
 use super::types::{PAGE_SIZE, Pfn};
 use super::vma::{FaultKind, VmFault, VmFlags};
@@ -91,6 +94,7 @@ pub fn find_or_read_page(file: File<'static>, index: u32) -> Result<(Pfn, FaultK
     let mapping = &mut inode_of(&mut inodes, file).mapping;
     if let Some(pfn) = mapping.find_page(index) {
         get_page(pfn);
+        mark_page_accessed(pfn);
         return Ok((pfn, FaultKind::Minor));
     }
     let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
@@ -100,6 +104,7 @@ pub fn find_or_read_page(file: File<'static>, index: u32) -> Result<(Pfn, FaultK
         return Err(VmFault::Oom);
     }
     set_page_cache(pfn, false);
+    lru_cache_add(pfn);
     NR_FILE_PAGES.fetch_add(1, Ordering::Relaxed);
     get_page(pfn);
     Ok((pfn, FaultKind::Major))

@@ -22,7 +22,7 @@ use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::{GFP_HIGHUSER, Gfp};
 use super::highmem::{alloc_pages, copy_highpage};
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
-use super::node::{put_page, set_page_anon, zero_page};
+use super::node::{page_add_new_anon, put_page, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
 use super::types::VirtAddr;
@@ -60,14 +60,14 @@ fn do_anonymous_page(
     addr: VirtAddr,
     write: bool,
 ) -> Result<FaultKind, VmFault> {
-    // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), mark it anonymous (set_page_anon), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
+    // LAB 4 BEGIN: for a read, set_pte the zero_page() with vma's vm_page_prot. For a write, alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0) (None is Oom), make it a new anonymous page (page_add_new_anon: marked anonymous, on the active LRU list), set_pte it with maybe_mkwrite, and count it (inc_rss, MmCounter::Anon).
     let (prot, writable) = (vma.get(mm).vm_page_prot, maybe_mkwrite(vma.get(mm)));
     if !write {
         set_pte(mm, addr, zero_page(), prot)?;
         return Ok(FaultKind::Minor);
     }
     let pfn = alloc_pages(GFP_HIGHUSER | Gfp::ZERO, 0).ok_or(VmFault::Oom)?;
-    set_page_anon(pfn, true);
+    page_add_new_anon(pfn);
     set_pte(mm, addr, pfn, writable)?;
     mm.inc_rss(MmCounter::Anon);
     Ok(FaultKind::Minor)
@@ -84,7 +84,7 @@ fn do_anonymous_page(
 /// cached frame go (Linux 2.6's `do_no_page`; later kernels'
 /// `do_cow_fault`).
 fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Result<FaultKind, VmFault> {
-    // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: allocate a frame (GFP_HIGHUSER; None is Oom, after put_page of the backing's frame), copy_highpage the backing's frame into it, put_page the backing's frame, mark the copy anonymous, set_pte it with maybe_mkwrite and count it as Anon. Otherwise set_pte the backing's frame with vm_page_prot and count it as mm_counter(pfn) says. Return the kind of fault the backing reported.
+    // LAB 4 BEGIN: call vma's vm_ops.fault with linear_page_index(addr). A write to a region that is not VM_SHARED: allocate a frame (GFP_HIGHUSER; None is Oom, after put_page of the backing's frame), copy_highpage the backing's frame into it, put_page the backing's frame, make the copy a new anonymous page (page_add_new_anon), set_pte it with maybe_mkwrite and count it as Anon. Otherwise set_pte the backing's frame with vm_page_prot and count it as mm_counter(pfn) says. Return the kind of fault the backing reported.
     let v = vma.get(mm);
     let fault = v.vm_ops.and_then(|ops| ops.fault).expect("a file region has a fault operation");
     let (pfn, kind) = fault(v, v.linear_page_index(addr))?;
@@ -102,7 +102,7 @@ fn do_no_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, write: bool) -> Re
     };
     copy_highpage(copy, pfn);
     put_page(pfn);
-    set_page_anon(copy, true);
+    page_add_new_anon(copy);
     set_pte(mm, addr, copy, writable)?;
     mm.inc_rss(MmCounter::Anon);
     Ok(kind)

@@ -4,7 +4,7 @@
 //!
 //! 1. addresses: address types and the page size, the virtual layout;
 //! 2. physical frames: frame descriptors and zones, the boot-time and buddy
-//!    allocators, the node that holds them;
+//!    allocators, the LRU lists of user frames, the node that holds them;
 //! 3. page tables: entries, the walk, the kernel's own tables, the
 //!    temporary mappings of `highmem` and the pkmap window, kmalloc,
 //!    vmalloc and boot-time set-up;
@@ -31,6 +31,7 @@ pub mod bootmem;
 pub mod buddy;
 #[cfg_attr(lab = "1", path = "../../../labs/01-paging/gfp.rs")]
 pub mod gfp;
+pub mod lru;
 #[cfg(target_os = "none")]
 pub mod node;
 pub mod page;

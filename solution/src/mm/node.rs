@@ -7,9 +7,11 @@ use spin::{Mutex, MutexGuard, Once};
 
 use super::gfp::Gfp;
 use super::layout::{__pa, __va};
+use super::lru;
 use super::page::{PageFlags, ZoneType};
 use super::page_alloc::PgData;
 use super::types::{PAGE_SIZE, Pfn, VirtAddr};
+use super::vmstat::{VmEvent, count_vm_event};
 use crate::{pr_err, pr_warn};
 
 static CONTIG_PAGE_DATA: Once<Mutex<PgData>> = Once::new();
@@ -136,9 +138,29 @@ pub fn page_flags(pfn: Pfn) -> PageFlags {
     node().page_mut(pfn).flags
 }
 
-/// Marks a frame anonymous or not.
-pub fn set_page_anon(pfn: Pfn, anon: bool) {
-    node().page_mut(pfn).flags.set(PageFlags::ANON, anon);
+/// Marks a new user frame anonymous and puts it on its zone's active list
+/// (Linux's `page_add_new_anon_rmap` with `lru_cache_add_active`).
+pub fn page_add_new_anon(pfn: Pfn) {
+    let mut node = node();
+    node.page_mut(pfn).flags.insert(PageFlags::ANON);
+    let PgData { zones, mem_map } = &mut *node;
+    lru::lru_cache_add(zones, mem_map, pfn, true);
+}
+
+/// Puts a new page-cache frame of a file on its zone's inactive list
+/// (Linux's `lru_cache_add`, from `add_to_page_cache_lru`).
+pub fn lru_cache_add(pfn: Pfn) {
+    let PgData { zones, mem_map } = &mut *node();
+    lru::lru_cache_add(zones, mem_map, pfn, false);
+}
+
+/// Notes a use of a frame on an LRU list (Linux's `mark_page_accessed`),
+/// counting a promotion to the active list.
+pub fn mark_page_accessed(pfn: Pfn) {
+    let PgData { zones, mem_map } = &mut *node();
+    if lru::mark_page_accessed(zones, mem_map, pfn) {
+        count_vm_event(VmEvent::PgActivate);
+    }
 }
 
 /// Marks a frame as held by a page cache: a shared-memory object's if

@@ -36,7 +36,7 @@ impl ZoneType {
 bitflags! {
     /// The `PG_*` state bits of a frame.
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-    pub struct PageFlags: u8 {
+    pub struct PageFlags: u16 {
         /// Never given to an allocator: firmware, kernel image, boot data.
         const RESERVED = 1 << 0;
         /// Heads a free block in the buddy allocator; `private` is its order.
@@ -61,6 +61,13 @@ bitflags! {
         /// written by `write`, or mapped by a region that may write it.
         /// Nothing may drop it (Linux's `PG_dirty`).
         const DIRTY = 1 << 7;
+        /// On one of its zone's LRU lists (Linux's `PG_lru`).
+        const LRU = 1 << 8;
+        /// On the active list, not the inactive one (`PG_active`).
+        const ACTIVE = 1 << 9;
+        /// Used since it was put on its list or last looked at
+        /// (`PG_referenced`): one more use promotes it.
+        const REFERENCED = 1 << 10;
     }
 }
 
@@ -181,6 +188,11 @@ mod tests {
 
     fn pfns(list: &PageList, mem_map: &[Page]) -> Vec<u32> {
         list.iter(mem_map).map(Pfn::as_u32).collect()
+    }
+
+    #[test]
+    fn a_descriptor_is_the_24_bytes_the_lab_1_chapter_counts() {
+        assert_eq!(core::mem::size_of::<Page>(), 24);
     }
 
     #[test]

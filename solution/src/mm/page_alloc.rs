@@ -12,6 +12,7 @@ use core::fmt;
 
 use super::buddy::{__free_one_page, __rmqueue};
 use super::gfp::{Gfp, gfp_zone, zonelist};
+use super::lru::del_page_from_lru;
 use super::page::{Page, PageFlags, ZoneType, index};
 use super::types::Pfn;
 use super::zone::{MAX_DMA_PFN, MAX_ORDER, Zone, setup_per_zone_pages_min, zone_watermark_ok};
@@ -129,6 +130,8 @@ impl PgData {
         }
         page.count -= 1;
         if page.count == 0 {
+            del_page_from_lru(&mut self.zones, self.mem_map, pfn);
+            let page = &mut self.mem_map[index(pfn)];
             page.flags
                 .remove(PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::PAGECACHE | PageFlags::DIRTY);
             let zone = &mut self.zones[page.zone as usize];

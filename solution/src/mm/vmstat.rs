@@ -20,10 +20,13 @@ pub enum VmEvent {
     /// A kernel fault in the vmalloc area that copied a directory entry
     /// (not a Linux counter).
     VmallocFault,
+    /// A page moved from the inactive list to the active one.
+    PgActivate,
 }
 
-const NAMES: [&str; 6] = ["pgfault", "pgmajfault", "cow_copy", "cow_reuse", "pkmap_wait", "vmalloc_fault"];
-static EVENTS: [AtomicU32; 6] = [const { AtomicU32::new(0) }; 6];
+const NAMES: [&str; 7] =
+    ["pgfault", "pgmajfault", "cow_copy", "cow_reuse", "pkmap_wait", "vmalloc_fault", "pgactivate"];
+static EVENTS: [AtomicU32; 7] = [const { AtomicU32::new(0) }; 7];
 
 /// Counts one `event` (Linux's `count_vm_event`).
 pub fn count_vm_event(event: VmEvent) {

@@ -45,6 +45,12 @@ pub struct Zone {
     pub pages_low: u32,
     pub pages_high: u32,
     pub free_area: [FreeArea; MAX_ORDER],
+    /// The user frames reclaim may take, in use and likely to go
+    /// (`lru.rs`), and how many each list has.
+    pub active_list: PageList,
+    pub inactive_list: PageList,
+    pub nr_active: u32,
+    pub nr_inactive: u32,
 }
 
 impl Zone {
@@ -62,6 +68,10 @@ impl Zone {
             pages_low: 0,
             pages_high: 0,
             free_area: [EMPTY; MAX_ORDER],
+            active_list: PageList::new(),
+            inactive_list: PageList::new(),
+            nr_active: 0,
+            nr_inactive: 0,
         }
     }
 
