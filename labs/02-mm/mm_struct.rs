@@ -40,6 +40,7 @@ use super::mmap::{insert_vm_struct, remove_vma_list};
 use super::node::{__free_pages, put_page};
 use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte};
 use super::pgwalk::{PageTableMem, Walk, walk};
+use super::rmap::{PteAddr, page_remove_rmap};
 use super::types::{PAGE_SHIFT, Pfn, VirtAddr};
 use super::vma::{VmFault, VmFlags};
 use crate::arch::x86::cpu::write_cr3;
@@ -153,7 +154,7 @@ pub fn mmdrop(mm: MmRef) {
 /// directory entries and frees its regions (Linux's `exit_mmap`); the
 /// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // TODO(lab 2): drop the reference to every user frame (put_page on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
+    // TODO(lab 2): drop every user frame's mapping and reference (page_remove_rmap with PteAddr::of, and put_page, on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
     todo!("lab 2: exit_mmap")
 }
 

@@ -23,14 +23,14 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
+use super::fault_common::{clear_user_pte, maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::GFP_HIGHUSER;
 use super::highmem::{alloc_pages, clear_highpage, copy_highpage};
 use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
 use super::node::{get_page, page_add_new_anon, page_count, put_page, zero_page};
 use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
-use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
+use super::pgwalk::{PageTableMem, change_page_flags};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::vma::{FaultKind, VmFault, VmFlags};
 use super::vmstat::{VmEvent, count_vm_event};
@@ -120,6 +120,6 @@ fn copy_one_pte(
 /// `vma`: reuses the frame if it is anonymous and this is its only user,
 /// else gives the writer its own copy (the zero page's copy is zeroes).
 pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
-    // TODO(lab 5): reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
+    // TODO(lab 5): reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), clear_user_pte the old entry (unmapped, and off the old frame's reverse map), set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
     todo!("lab 5: do_wp_page")
 }

@@ -137,10 +137,11 @@ mod gather {
     use super::{MappedPage, MemSizeStats};
     use crate::fs::task_mmu::show_map_vma;
     use crate::mm::mm_types::{MmStruct, VmAreaStruct};
-    use crate::mm::node::{page_flags, page_mapcount, zero_page};
+    use crate::mm::node::{page_flags, zero_page};
     use crate::mm::page::PageFlags;
     use crate::mm::pgtable::{PteFlags, pgd_addr_end};
     use crate::mm::pgwalk::Walk;
+    use crate::mm::rmap::page_mapcount;
     use crate::mm::types::{PAGE_SIZE, VirtAddr};
 
     /// Every region of `mm` with its counts.

@@ -18,14 +18,14 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::fault_common::{maybe_mkwrite, mm_counter, set_pte};
+use super::fault_common::{clear_user_pte, maybe_mkwrite, mm_counter, set_pte};
 use super::gfp::GFP_HIGHUSER;
 use super::highmem::{alloc_pages, clear_highpage, copy_highpage};
 use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
 use super::node::{get_page, page_add_new_anon, page_count, put_page, zero_page};
 use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
-use super::pgwalk::{PageTableMem, change_page_flags, unmap_page};
+use super::pgwalk::{PageTableMem, change_page_flags};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::vma::{FaultKind, VmFault, VmFlags};
 use super::vmstat::{VmEvent, count_vm_event};
@@ -129,7 +129,7 @@ fn copy_one_pte(
 /// `vma`: reuses the frame if it is anonymous and this is its only user,
 /// else gives the writer its own copy (the zero page's copy is zeroes).
 pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
-    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), unmap_page the old entry, set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
+    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), clear_user_pte the old entry (unmapped, and off the old frame's reverse map), set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
     let (old, writable) = (pte.pfn(), maybe_mkwrite(vma.get(mm)));
     if mm_counter(old) == Some(MmCounter::Anon) && page_count(old) == 1 {
         change_page_flags(&mut KernelTables, mm.pgd_table_mut(), addr, writable);
@@ -143,7 +143,7 @@ pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> R
         copy_highpage(new, old)
     }
     page_add_new_anon(new);
-    unmap_page(&mut KernelTables, mm.pgd_table_mut(), addr);
+    clear_user_pte(mm, addr);
     set_pte(mm, addr, new, writable)?;
     if let Some(counter) = mm_counter(old) {
         mm.dec_rss(counter);

@@ -9,8 +9,9 @@ use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmCounter, MmStruct, VmAreaStruct};
 use super::node::{page_flags, put_page, zero_page};
 use super::page::PageFlags;
-use super::pgtable::PteFlags;
-use super::pgwalk::{MapError, map_page};
+use super::pgtable::{Pte, PteFlags};
+use super::pgwalk::{MapError, map_page, unmap_page};
+use super::rmap::{PteAddr, page_add_rmap, page_remove_rmap};
 use super::types::{Pfn, VirtAddr};
 use super::vma::{VmFault, VmFlags};
 
@@ -37,15 +38,31 @@ pub fn maybe_mkwrite(vma: &VmAreaStruct) -> PteFlags {
     vma.vm_page_prot | write
 }
 
-/// Maps frame `pfn` at `addr`; on failure (no memory for a page table)
-/// drops the frame's reference.
+/// Maps frame `pfn` at `addr`; on failure (no memory for a page table or
+/// for the frame's reverse map) drops the frame's reference.
 pub fn set_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
+    map_user_pte(mm, addr, pfn, flags).inspect_err(|_| put_page(pfn))
+}
+
+/// Maps frame `pfn` at `addr`, where nothing is mapped, and adds the entry
+/// to the frame's reverse map; fails, having changed nothing, for lack of
+/// memory. The caller's reference to the frame becomes the mapping's.
+pub fn map_user_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags) -> Result<(), VmFault> {
     match map_page(&mut KernelTables, mm.pgd_table_mut(), addr, pfn, flags) {
-        Ok(()) => Ok(()),
-        Err(MapError::NoMemory) => {
-            put_page(pfn);
-            Err(VmFault::Oom)
-        }
-        Err(MapError::AlreadyMapped) => unreachable!("a fault maps only what is not mapped"),
+        Ok(()) => {}
+        Err(MapError::NoMemory) => return Err(VmFault::Oom),
+        Err(MapError::AlreadyMapped) => unreachable!("only what is not mapped is mapped"),
     }
+    page_add_rmap(pfn, PteAddr::of(mm, addr)).inspect_err(|_| {
+        unmap_page(&mut KernelTables, mm.pgd_table(), addr);
+    })
+}
+
+/// Unmaps the page at `addr`, flushing it, and takes the entry off its
+/// frame's reverse map; returns the entry, whose reference to the frame is
+/// now the caller's, or `None` if nothing was mapped.
+pub fn clear_user_pte(mm: &mut MmStruct, addr: VirtAddr) -> Option<Pte> {
+    let pte = unmap_page(&mut KernelTables, mm.pgd_table(), addr)?;
+    page_remove_rmap(pte.pfn(), PteAddr::of(mm, addr));
+    Some(pte)
 }

@@ -35,6 +35,7 @@ use super::mmap::{insert_vm_struct, remove_vma_list};
 use super::node::{__free_pages, put_page};
 use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte};
 use super::pgwalk::{PageTableMem, Walk, walk};
+use super::rmap::{PteAddr, page_remove_rmap};
 use super::types::{PAGE_SHIFT, Pfn, VirtAddr};
 use super::vma::{VmFault, VmFlags};
 use crate::arch::x86::cpu::write_cr3;
@@ -190,8 +191,11 @@ pub fn mmdrop(mm: MmRef) {
 /// directory entries and frees its regions (Linux's `exit_mmap`); the
 /// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // LAB 2 BEGIN: drop the reference to every user frame (put_page on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
-    mm.user_ptes().for_each(|(_, pte)| put_page(pte.pfn()));
+    // LAB 2 BEGIN: drop every user frame's mapping and reference (page_remove_rmap with PteAddr::of, and put_page, on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
+    mm.user_ptes().for_each(|(va, pte)| {
+        page_remove_rmap(pte.pfn(), PteAddr::of(mm, va));
+        put_page(pte.pfn());
+    });
     for entry in mm.pgd_table_mut().0[..KERNEL_PGD_BOUNDARY].iter_mut().filter(|e| e.present()) {
         __free_pages(entry.pfn(), 0);
         *entry = Pgd::NONE;

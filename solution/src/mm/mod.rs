@@ -15,7 +15,8 @@
 //!    anonymous pages may go to;
 //! 5. user pages: faults bring them in (from a file's page cache, a
 //!    shared-memory object or nothing), copy-on-write shares them, `zap` takes them out, user
-//!    copies reach them;
+//!    copies reach them, and each frame's reverse map lists the entries
+//!    that map it;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
 //!    `madvise`, `mremap`;
 //! 7. address spaces: the descriptor's life cycle (`fork`, `exec`, exit)
@@ -79,6 +80,8 @@ pub mod filemap;
 #[cfg(target_os = "none")]
 #[cfg_attr(lab = "4", path = "../../../labs/04-fault/memory.rs")]
 pub mod memory;
+#[cfg(target_os = "none")]
+pub mod rmap;
 #[cfg(target_os = "none")]
 pub mod shmem_vm;
 #[cfg(target_os = "none")]

@@ -8,10 +8,10 @@
 
 use super::do_mmap::{do_munmap, make_pages_present, mmap_region, page_align, vm_stat_account};
 use super::error::MmError;
-use super::kernel_pgtable::KernelTables;
+use super::fault_common::{clear_user_pte, map_user_pte};
 use super::mm_types::{MmStruct, TASK_SIZE, VmaRef};
 use super::mmap::{MAX_MAP_COUNT, find_vma, vma_merge};
-use super::pgwalk::{Walk, map_page, unmap_page};
+use super::pgwalk::Walk;
 use super::types::{PAGE_SHIFT, PAGE_SIZE, VirtAddr};
 use super::unmapped_area::{MMAP_MIN_ADDR, get_unmapped_area};
 use super::vma::VmFlags;
@@ -204,13 +204,11 @@ fn move_vma(
 fn move_page_tables(mm: &mut MmStruct, from: VirtAddr, to: VirtAddr, len: u32) -> Result<(), u32> {
     for offset in (0..len).step_by(PAGE_SIZE as usize) {
         let (old, new) = (VirtAddr::new(from.as_u32() + offset), VirtAddr::new(to.as_u32() + offset));
-        let Walk::Mapped { .. } = mm.walk(old) else { continue };
-        let pte = unmap_page(&mut KernelTables, mm.pgd_table(), old).expect("the entry is present");
-        if map_page(&mut KernelTables, mm.pgd_table_mut(), new, pte.pfn(), pte.flags()).is_err() {
-            map_page(&mut KernelTables, mm.pgd_table_mut(), old, pte.pfn(), pte.flags())
-                .expect("the old page table is still there");
+        let Walk::Mapped { pte, .. } = mm.walk(old) else { continue };
+        if map_user_pte(mm, new, pte.pfn(), pte.flags()).is_err() {
             return Err(offset);
         }
+        clear_user_pte(mm, old);
     }
     Ok(())
 }

@@ -124,15 +124,6 @@ pub fn page_count(pfn: Pfn) -> u32 {
     node().page_mut(pfn).count
 }
 
-/// How many page-table entries map a user frame: its references, less the
-/// one of the page cache that holds it (Linux counts `_mapcount` apart from
-/// the references).
-pub fn page_mapcount(pfn: Pfn) -> u32 {
-    let mut node = node();
-    let page = node.page_mut(pfn);
-    page.count - u32::from(page.flags.contains(PageFlags::PAGECACHE))
-}
-
 /// The frame's `PG_*` bits.
 pub fn page_flags(pfn: Pfn) -> PageFlags {
     node().page_mut(pfn).flags

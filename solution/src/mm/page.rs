@@ -68,6 +68,9 @@ bitflags! {
         /// Used since it was put on its list or last looked at
         /// (`PG_referenced`): one more use promotes it.
         const REFERENCED = 1 << 10;
+        /// Mapped by the one page-table entry `pte` holds, not by a chain
+        /// of them (Linux 2.6.0's `PG_direct`).
+        const DIRECT = 1 << 11;
     }
 }
 
@@ -96,6 +99,10 @@ pub struct Page {
     pub private: u32,
     /// Its place in a free list, slab list or LRU list.
     pub lru: ListLink,
+    /// The page-table entries mapping a user frame, for its reverse map:
+    /// the physical address of the only one (`DIRECT`), or where the chain
+    /// of them is (`rmap.rs`); 0 if none.
+    pub pte: u32,
 }
 
 impl Page {
@@ -108,6 +115,7 @@ impl Page {
             count: 0,
             private: 0,
             lru: ListLink { next: NIL, prev: NIL },
+            pte: 0,
         }
     }
 }
@@ -191,8 +199,8 @@ mod tests {
     }
 
     #[test]
-    fn a_descriptor_is_the_24_bytes_the_lab_1_chapter_counts() {
-        assert_eq!(core::mem::size_of::<Page>(), 24);
+    fn a_descriptor_is_the_28_bytes_the_lab_1_chapter_counts() {
+        assert_eq!(core::mem::size_of::<Page>(), 28);
     }
 
     #[test]

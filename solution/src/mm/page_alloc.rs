@@ -31,6 +31,9 @@ pub enum BadPage {
     NotInUse,
     /// The frame was never given out: firmware, kernel image or boot data.
     Reserved,
+    /// A page-table entry still maps the frame: its last reference went
+    /// before its mapping (it is kept, so nothing reaches a reused frame).
+    Mapped,
 }
 
 impl fmt::Display for BadPage {
@@ -38,6 +41,7 @@ impl fmt::Display for BadPage {
         f.write_str(match self {
             Self::NotInUse => "freeing a free page (double free)",
             Self::Reserved => "freeing a reserved page",
+            Self::Mapped => "freeing a mapped page",
         })
     }
 }
@@ -127,6 +131,9 @@ impl PgData {
         }
         if page.count == 0 {
             return Err(BadPage::NotInUse);
+        }
+        if page.count == 1 && page.pte != 0 {
+            return Err(BadPage::Mapped);
         }
         page.count -= 1;
         if page.count == 0 {
@@ -240,6 +247,11 @@ mod tests {
         assert_eq!(pgdat.free(pfn, 2), Ok(()));
         assert_eq!(pgdat.free(pfn, 2), Err(BadPage::NotInUse));
         assert_eq!(pgdat.free(Pfn::new(0x10), 0), Err(BadPage::Reserved));
+        let mapped = pgdat.alloc(GFP_KERNEL, 0).unwrap();
+        pgdat.mem_map[index(mapped)].pte = 0x1234_5678;
+        assert_eq!(pgdat.free(mapped, 0), Err(BadPage::Mapped), "a page table still maps it");
+        pgdat.mem_map[index(mapped)].pte = 0;
+        pgdat.free(mapped, 0).unwrap();
         assert_eq!(pgdat.nr_free_pages(), free);
     }
 

@@ -2,12 +2,10 @@
 //! `mm/memory.c`): for `munmap` and a shrinking `brk`. (`exit_mmap`, lab
 //! 2's, releases a whole address space at once.)
 
-use super::fault_common::mm_counter;
-use super::kernel_pgtable::KernelTables;
+use super::fault_common::{clear_user_pte, mm_counter};
 use super::mm_types::MmStruct;
 use super::node::put_page;
 use super::pgtable::{pgd_addr_end, pgd_index};
-use super::pgwalk::unmap_page;
 use super::types::{PAGE_SIZE, VirtAddr};
 
 /// Unmaps every page of `mm` in `[start, end)`: each entry is cleared and
@@ -26,7 +24,7 @@ pub fn zap_page_range(mm: &mut MmStruct, start: VirtAddr, end: VirtAddr) {
 
 /// Unmaps one page, if mapped.
 fn zap_pte(mm: &mut MmStruct, va: VirtAddr) {
-    let Some(pte) = unmap_page(&mut KernelTables, mm.pgd_table(), va) else {
+    let Some(pte) = clear_user_pte(mm, va) else {
         return;
     };
     if let Some(counter) = mm_counter(pte.pfn()) {
