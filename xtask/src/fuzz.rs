@@ -156,6 +156,10 @@ impl Boot {
         if unexpected > 0 {
             problems.push(format!("{unexpected} unexpected fate(s)"));
         }
+        let bugs = self.output.lines().filter(|line| is_bug_report(line)).count();
+        if bugs > 0 {
+            problems.push(format!("{bugs} kernel BUG report(s)"));
+        }
         let lost = self.lost_lines().iter().filter_map(|line| pages_lost(line)).max();
         if let Some(pages) = lost {
             problems.push(format!("leaked pages (up to {pages} at once)"));
@@ -176,7 +180,8 @@ impl Boot {
     /// Prints what shows the problems: the lines about them and, for a
     /// panic or hang, the last calls of the seed that was running.
     fn explain(&self, kernel: &Path, calls: u32) -> Result {
-        let unexpected = self.output.lines().filter(|line| line.contains("UNEXPECTED"));
+        let unexpected =
+            self.output.lines().filter(|line| line.contains("UNEXPECTED") || is_bug_report(line));
         for line in unexpected.chain(self.lost_lines()) {
             println!("    {line}");
         }
@@ -221,6 +226,13 @@ impl Boot {
         let start = calls.get(from).copied().unwrap_or(0);
         lines[start..].iter().take(LAST_CALLS + 40).copied().collect()
     }
+}
+
+/// Whether the kernel reported a broken invariant it survived: a bad page
+/// state, a reverse map out of step, an unused swap entry freed
+/// (`BUG: ...`, or Linux's `swap_free: ...`).
+fn is_bug_report(line: &str) -> bool {
+    line.contains("BUG: ") || line.contains("swap_free: ")
 }
 
 /// The count of a line that says how many pages were not returned: the
