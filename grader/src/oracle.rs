@@ -184,6 +184,7 @@ fn boot(
         initrd: Some(initramfs.to_path_buf()),
         input: None,
         disk: None,
+        output_limit: qemu::OUTPUT_LIMIT,
     };
     let console = fs::File::create(serial).map_err(|e| format!("cannot create {}: {e}", serial.display()))?;
     let mut child = Command::new(QEMU)
@@ -236,6 +237,7 @@ pub fn run_on_vmlab_with(kernel: &Path, name: &str, icount: bool) -> Result<Linu
         initrd: Some(initrd),
         input: None,
         disk: None,
+        output_limit: qemu::OUTPUT_LIMIT,
     };
     let run = qemu::run_with(kernel, &machine, Duration::from_secs(60), icount)?;
     let text = String::from_utf8_lossy(&run.output).replace("\r\n", "\n");

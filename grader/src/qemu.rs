@@ -10,6 +10,8 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -36,7 +38,15 @@ pub struct Machine {
     pub input: Option<String>,
     /// The first IDE disk, made afresh for each run.
     pub disk: Option<Disk>,
+    /// Serial output past this many bytes stops the run (`End::OutputLimit`),
+    /// so a kernel that floods its console ends at once, with a transcript
+    /// of bounded size.
+    pub output_limit: usize,
 }
+
+/// The output limit of a run that sets none: a thousand times what the
+/// longest scenario prints.
+pub const OUTPUT_LIMIT: usize = 16 << 20;
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +61,9 @@ pub enum End {
     Timeout,
     /// QEMU exited with a status the kernel never uses.
     Exit(i32),
+    /// The kernel printed more than the machine's output limit and was
+    /// stopped; the output is cut at the limit.
+    OutputLimit,
 }
 
 impl End {
@@ -62,6 +75,7 @@ impl End {
             Self::Reset => "triple fault (reset)".into(),
             Self::Timeout => "timeout".into(),
             Self::Exit(code) => format!("QEMU exit status {code}"),
+            Self::OutputLimit => "output limit (stopped)".into(),
         }
     }
 
@@ -131,16 +145,24 @@ pub fn run_with(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {QEMU} ({e}); run `cargo xtask setup` to install it"))?;
+    let (limit, flooded) = (machine.output_limit, Arc::new(AtomicBool::new(false)));
+    let full = Arc::clone(&flooded);
     let reader = console(
         &mut child,
         machine.input.as_deref().map(str::as_bytes),
         timeout,
         Vec::new(),
-        |output, bytes| output.extend_from_slice(bytes),
+        move |output: &mut Vec<u8>, bytes| {
+            output.extend_from_slice(&bytes[..bytes.len().min(limit - output.len())]);
+            if output.len() == limit {
+                full.store(true, Ordering::Relaxed);
+            }
+        },
     );
-    let status = wait_with_timeout(&mut child, timeout)?;
+    let status = wait_or_stop(&mut child, timeout, &flooded)?;
     let output = reader.join().unwrap_or_default();
     let end = match status {
+        None if flooded.load(Ordering::Relaxed) => End::OutputLimit,
         None => End::Timeout,
         Some(EXIT_SUCCESS) => End::Success,
         Some(EXIT_PANIC) => End::Panic(panic_message(&output)),
@@ -188,6 +210,22 @@ pub fn console<S: Send + 'static>(
         let _ = stdin.write_all(input);
     }
     reader
+}
+
+/// Waits for `child` to exit and returns its status code, or kills it and
+/// returns `None` after `timeout` or as soon as `stop` is set.
+fn wait_or_stop(child: &mut Child, timeout: Duration, stop: &AtomicBool) -> Result<Option<i32>, String> {
+    const POLL: Duration = Duration::from_millis(50);
+    let mut waited = Duration::ZERO;
+    while waited < timeout && !stop.load(Ordering::Relaxed) {
+        if let Some(status) = child.wait_timeout(POLL.min(timeout - waited)).map_err(|e| e.to_string())? {
+            return Ok(status.code());
+        }
+        waited += POLL;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(None)
 }
 
 /// Waits for `child` to exit and returns its status code, or kills it after

@@ -42,6 +42,8 @@ pub struct Scenario {
     pub disk: Option<Disk>,
     /// Wall-clock limit; a kernel still running then is stopped.
     pub timeout: Duration,
+    /// Serial output limit in bytes; a kernel that prints more is stopped.
+    pub output_limit: usize,
     /// How a correct kernel ends this scenario.
     pub expect: End,
     /// What to check first when the scenario fails.
@@ -70,7 +72,14 @@ impl Scenario {
         let key = if self.runs_init() { "init" } else { "test" };
         let append = format!("{key}={} {}", self.test, self.options).trim_end().to_string();
         let initrd = self.initrd.as_ref().map(|path| workspace_root().join(path));
-        Machine { memory: self.memory.clone(), append, initrd, input: self.input.clone(), disk: self.disk }
+        Machine {
+            memory: self.memory.clone(),
+            append,
+            initrd,
+            input: self.input.clone(),
+            disk: self.disk,
+            output_limit: self.output_limit,
+        }
     }
 }
 
@@ -90,6 +99,8 @@ struct Entry {
     disk: Option<String>,
     #[serde(default = "default_timeout")]
     timeout: u64,
+    #[serde(default = "default_output_limit")]
+    output_limit: usize,
     #[serde(default)]
     expect: Expect,
     #[serde(default)]
@@ -106,6 +117,10 @@ fn default_timeout() -> u64 {
     30
 }
 
+fn default_output_limit() -> usize {
+    crate::qemu::OUTPUT_LIMIT
+}
+
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Expect {
@@ -115,6 +130,9 @@ enum Expect {
     Panic,
     Timeout,
     Reset,
+    /// Stopped at its output limit.
+    #[serde(rename = "output-limit")]
+    OutputLimit,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +164,7 @@ impl Entry {
             Expect::Panic => End::Panic(String::new()),
             Expect::Timeout => End::Timeout,
             Expect::Reset => End::Reset,
+            Expect::OutputLimit => End::OutputLimit,
         };
         let disk =
             self.disk.as_deref().map(Disk::parse).transpose().map_err(|e| format!("{}: {e}", self.name))?;
@@ -160,6 +179,7 @@ impl Entry {
             input: self.input,
             disk,
             timeout: Duration::from_secs(self.timeout),
+            output_limit: self.output_limit,
             expect,
             hint: self.hint,
             book: self.book,

@@ -124,6 +124,7 @@ fn forkbench(image: &Path, options: &'static str) -> Result<ForkRun> {
         initrd: Some(grader::workspace_root().join(initrd::ARCHIVE)),
         input: None,
         disk: None,
+        output_limit: qemu::OUTPUT_LIMIT,
     };
     let start = Instant::now();
     let run = qemu::run(image, &machine, FORKBENCH_TIMEOUT)?;

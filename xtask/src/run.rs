@@ -58,8 +58,14 @@ pub fn run(args: &RunArgs, gdb: bool) -> Result {
     let initrd = if args.monitor { None } else { Some(build_initrd()?) };
     let disk = args.swap.as_ref().map(|size| Disk::parse(&format!("swap {size}"))).transpose()?;
     let image = disk.as_ref().map(TempImage::create).transpose()?;
-    let machine =
-        Machine { memory: args.mem.clone(), append: args.options.join(" "), initrd, input: None, disk };
+    let machine = Machine {
+        memory: args.mem.clone(),
+        append: args.options.join(" "),
+        initrd,
+        input: None,
+        disk,
+        output_limit: grader::qemu::OUTPUT_LIMIT,
+    };
     let mut qemu = Command::new(QEMU);
     qemu.args(qemu_args(&kernel_image, &machine, false)).args(["-monitor", "none"]);
     qemu.args(image.iter().flat_map(|image| drive_args(image.path())));

@@ -57,6 +57,14 @@ pub fn hang() {
     }
 }
 
+/// Prints the same line for ever, as a kernel stuck in a loop that
+/// reports might: the grader stops it at the scenario's output limit.
+pub fn flood() {
+    for line in 0u64.. {
+        pr_info!("flooding the console, line {line}");
+    }
+}
+
 /// An exception with no IDT to deliver it: the processor resets.
 pub fn triple_fault() {
     pr_info!("loading an empty IDT, then raising a breakpoint");

@@ -24,6 +24,7 @@ const SCENARIOS: &[(&str, fn())] = &[
     ("panic", foundation::panic),
     ("pagefault", foundation::pagefault),
     ("hang", foundation::hang),
+    ("flood", foundation::flood),
     ("triple-fault", foundation::triple_fault),
     ("monitor", foundation::monitor),
     ("disk", foundation::disk),
