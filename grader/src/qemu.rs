@@ -231,14 +231,7 @@ fn wait_or_stop(child: &mut Child, timeout: Duration, stop: &AtomicBool) -> Resu
 /// Waits for `child` to exit and returns its status code, or kills it after
 /// `timeout` and returns `None`.
 pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Result<Option<i32>, String> {
-    match child.wait_timeout(timeout).map_err(|e| e.to_string())? {
-        Some(status) => Ok(status.code()),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            Ok(None)
-        }
-    }
+    wait_or_stop(child, timeout, &AtomicBool::new(false))
 }
 
 /// The message of the kernel's `Kernel panic - not syncing:` line.

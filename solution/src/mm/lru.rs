@@ -11,14 +11,14 @@
 //! host tests run them on a simulated machine; `node.rs` calls them on the
 //! real one.
 
-use super::page::{Page, PageFlags, PageList, index};
+use super::page::{Page, PageFlags, PageList, ZoneType, index};
 use super::types::Pfn;
 use super::zone::Zone;
 
-/// The list `pfn` belongs on, and its count, in its zone.
-fn list_of<'a>(zones: &'a mut [Zone], page: &Page) -> (&'a mut PageList, &'a mut u32) {
-    let zone = &mut zones[page.zone as usize];
-    if page.flags.contains(PageFlags::ACTIVE) {
+/// The list of a frame of `zone`, active or not, and its count.
+fn list_of(zones: &mut [Zone], zone: ZoneType, active: bool) -> (&mut PageList, &mut u32) {
+    let zone = &mut zones[zone as usize];
+    if active {
         (&mut zone.active_list, &mut zone.nr_active)
     } else {
         (&mut zone.inactive_list, &mut zone.nr_inactive)
@@ -33,7 +33,7 @@ pub fn lru_cache_add(zones: &mut [Zone], mem_map: &mut [Page], pfn: Pfn, active:
     debug_assert!(!page.flags.contains(PageFlags::LRU), "pfn {pfn} is on an LRU list already");
     page.flags.insert(PageFlags::LRU);
     page.flags.set(PageFlags::ACTIVE, active);
-    let (list, count) = list_of(zones, &page.clone());
+    let (list, count) = list_of(zones, page.zone, active);
     list.push_front(mem_map, pfn);
     *count += 1;
 }
@@ -41,11 +41,11 @@ pub fn lru_cache_add(zones: &mut [Zone], mem_map: &mut [Page], pfn: Pfn, active:
 /// Takes `pfn` off its LRU list, if it is on one (Linux's
 /// `del_page_from_lru`): when it is freed.
 pub fn del_page_from_lru(zones: &mut [Zone], mem_map: &mut [Page], pfn: Pfn) {
-    let page = mem_map[index(pfn)].clone();
-    if !page.flags.contains(PageFlags::LRU) {
+    let Page { zone, flags, .. } = mem_map[index(pfn)];
+    if !flags.contains(PageFlags::LRU) {
         return;
     }
-    let (list, count) = list_of(zones, &page);
+    let (list, count) = list_of(zones, zone, flags.contains(PageFlags::ACTIVE));
     list.remove(mem_map, pfn);
     *count -= 1;
     mem_map[index(pfn)].flags.remove(PageFlags::LRU | PageFlags::ACTIVE | PageFlags::REFERENCED);
@@ -73,7 +73,6 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::*;
-    use crate::mm::page::ZoneType;
 
     fn machine() -> (Vec<Zone>, Vec<Page>) {
         let zones = vec![Zone::new(ZoneType::Dma, Pfn::new(0), Pfn::new(8))];

@@ -48,21 +48,24 @@ struct PteChain {
     ptes: [u32; NRPTE],
 }
 
-/// What a frame's descriptor says of its mappings.
+/// What a frame's descriptor says of its mappings; frames with no reverse
+/// map, the zero page and the kernel's own, are `Untracked`.
 enum Head {
+    Untracked,
     None,
     Direct(u32),
     Chain(*mut PteChain),
 }
 
-/// Frames with no reverse map: the zero page and the kernel's own.
-fn untracked(pfn: Pfn) -> bool {
-    pfn == zero_page() || node().page_mut(pfn).flags.contains(PageFlags::RESERVED)
-}
-
 fn head(pfn: Pfn) -> Head {
+    if pfn == zero_page() {
+        return Head::Untracked;
+    }
     let mut node = node();
     let page = node.page_mut(pfn);
+    if page.flags.contains(PageFlags::RESERVED) {
+        return Head::Untracked;
+    }
     match (page.pte, page.flags.contains(PageFlags::DIRECT)) {
         (0, _) => Head::None,
         (pte, true) => Head::Direct(pte),
@@ -74,7 +77,7 @@ fn set_head(pfn: Pfn, head: Head) {
     let mut node = node();
     let page = node.page_mut(pfn);
     let (pte, direct) = match head {
-        Head::None => (0, false),
+        Head::Untracked | Head::None => (0, false),
         Head::Direct(pte) => (pte, true),
         Head::Chain(chain) => (chain as u32, false),
     };
@@ -128,10 +131,8 @@ fn free_chain(chain: *mut PteChain) {
 /// Records that the entry at `pte` maps user frame `pfn` (Linux's
 /// `page_add_rmap`). Fails only for lack of memory for a chain block.
 pub fn page_add_rmap(pfn: Pfn, pte: PteAddr) -> Result<(), VmFault> {
-    if untracked(pfn) {
-        return Ok(());
-    }
     let head = match head(pfn) {
+        Head::Untracked => return Ok(()),
         Head::None => Head::Direct(pte.0),
         Head::Direct(first) => {
             let block = new_block(first, null_mut())?;
@@ -155,10 +156,8 @@ pub fn page_add_rmap(pfn: Pfn, pte: PteAddr) -> Result<(), VmFault> {
 /// `page_remove_rmap`); a chain left with one entry goes back to a direct
 /// one. An entry the map does not hold is reported.
 pub fn page_remove_rmap(pfn: Pfn, pte: PteAddr) {
-    if untracked(pfn) {
-        return;
-    }
     match head(pfn) {
+        Head::Untracked => {}
         Head::Direct(only) if only == pte.0 => set_head(pfn, Head::None),
         Head::Chain(chain) => match slots(chain).find(|slot| **slot == pte.0) {
             Some(slot) => {
@@ -178,7 +177,7 @@ pub fn page_remove_rmap(pfn: Pfn, pte: PteAddr) {
 /// How many page-table entries map a user frame (Linux's `page_mapcount`).
 pub fn page_mapcount(pfn: Pfn) -> u32 {
     match head(pfn) {
-        Head::None => 0,
+        Head::Untracked | Head::None => 0,
         Head::Direct(_) => 1,
         Head::Chain(chain) => slots(chain).filter(|slot| **slot != 0).count() as u32,
     }

@@ -310,12 +310,12 @@ mod kernel {
         })?;
         let max = header.last_page + 1;
         let swap_map = vmalloc(max * 2, "swapon").ok_or(SwapError::NoMemory)?;
-        // SAFETY: `vmalloc` just gave the area `max` counts of its own.
-        let map: &mut [u16] = unsafe { core::slice::from_raw_parts_mut(swap_map.as_mut_ptr(), max as usize) };
+        let mut info = SwapInfo { swap_map, max, slots: SwapSlots::new(&[]), prio: -1 };
+        let (map, slots) = info.map_and_slots();
         map.fill(0);
         map[0] = SWAP_MAP_BAD;
         header.bad_pages(&page).for_each(|bad| map[bad as usize] = SWAP_MAP_BAD);
-        let info = SwapInfo { swap_map, max, slots: SwapSlots::new(map), prio: -1 };
+        *slots = SwapSlots::new(map);
         let kib = header.usable_pages() * (PAGE_SIZE / 1024);
         pr_info!("Adding {kib}k swap on {path}.  Priority:{} extents:1 across:{kib}k", info.prio);
         *swap = Some(info);
