@@ -8,6 +8,7 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use crate::build::{self, Kernel};
+use crate::disk::Disk;
 use crate::initrd;
 use crate::normalize::transcript;
 use crate::qemu::{self, End};
@@ -153,8 +154,14 @@ fn print_failure(outcome: &Outcome) {
         Some(path) if path != initrd::ARCHIVE => format!(" (with -initrd {path})"),
         _ => String::new(),
     };
+    // `run` makes only swap disks; a blank one must be named, as an initrd.
+    let (swap, blank) = match machine.disk {
+        Some(Disk::Swap { mib }) => (format!(" --swap {mib}M"), String::new()),
+        Some(Disk::Blank { mib }) => (String::new(), format!(" (with a blank {mib} MiB disk)")),
+        None => (String::new(), String::new()),
+    };
     println!(
-        "rerun: cargo xtask run{} --mem {} -- {}{initrd}",
+        "rerun: cargo xtask run{} --mem {}{swap} -- {}{initrd}{blank}",
         lab_flag(scenario),
         machine.memory,
         machine.append

@@ -37,10 +37,11 @@ use super::kernel_pgtable::{KernelTables, SWAPPER_PG_DIR, swapper_pg_dir_phys};
 use super::layout::{__va, lowmem_page_address};
 use super::mm_types::{MmCell, MmList, MmRef, MmStruct, VmAreaStruct, vm_area_alloc};
 use super::mmap::{insert_vm_struct, remove_vma_list};
-use super::node::{__free_pages, put_page};
-use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte};
+use super::node::__free_pages;
+use super::pgtable::{KERNEL_PGD_BOUNDARY, PGDIR_SHIFT, PageTable, Pgd, Pte, pte_to_swp_entry};
 use super::pgwalk::{PageTableMem, Walk, walk};
 use super::rmap::{PteAddr, page_remove_rmap};
+use super::swap_state::{free_page_and_swap_cache, free_swap_and_cache};
 use super::types::{PAGE_SHIFT, Pfn, VirtAddr};
 use super::vma::{VmFault, VmFlags};
 use crate::arch::x86::cpu::write_cr3;
@@ -73,12 +74,13 @@ impl MmStruct {
         walk(&KernelTables, self.pgd_table(), va)
     }
 
-    /// Every present user mapping: its address and entry.
+    /// Every user entry that holds something, a mapping or a swap entry:
+    /// its address and the entry.
     fn user_ptes(&self) -> impl Iterator<Item = (VirtAddr, Pte)> + '_ {
         let user = &self.pgd_table().0[..KERNEL_PGD_BOUNDARY];
         user.iter().enumerate().filter(|(_, d)| d.present()).flat_map(|(i, dir)| {
             let table = KernelTables.pte_table(dir.pfn());
-            table.0.iter().enumerate().filter(|(_, p)| p.present()).map(move |(j, pte)| {
+            table.0.iter().enumerate().filter(|(_, p)| !p.is_none()).map(move |(j, pte)| {
                 let va = ((i as u32) << PGDIR_SHIFT) | ((j as u32) << PAGE_SHIFT);
                 (VirtAddr::new(va), *pte)
             })
@@ -154,7 +156,7 @@ pub fn mmdrop(mm: MmRef) {
 /// directory entries and frees its regions (Linux's `exit_mmap`); the
 /// directory stays.
 fn exit_mmap(mm: &mut MmStruct) {
-    // TODO(lab 2): drop every user frame's mapping and reference (page_remove_rmap with PteAddr::of, and put_page, on each of user_ptes, without collecting them: an exit after an OOM kill must not need memory; a frame shared with another address space lives on), then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
+    // TODO(lab 2): for each of user_ptes, without collecting them (an exit after an OOM kill must not need memory): a present entry drops its frame's mapping and reference (page_remove_rmap with PteAddr::of, then free_page_and_swap_cache; a frame shared with another address space lives on); a swap entry (pte_to_swp_entry) drops its slot (free_swap_and_cache). Then free every user page table, clearing its directory entry, zero the page counters, and free the regions (remove_vma_list).
     todo!("lab 2: exit_mmap")
 }
 

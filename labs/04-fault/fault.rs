@@ -28,6 +28,7 @@ use crate::mm::mm_types::{MmStruct, TASK_SIZE};
 use crate::mm::mmap::find_vma;
 use crate::mm::types::VirtAddr;
 use crate::mm::vma::{FaultKind, VmFault, VmFlags};
+use crate::mm::vmscan::try_to_free_pages;
 use crate::mm::vmstat::{VmEvent, count_vm_event};
 use crate::pr_err;
 use crate::proc::exit::{do_exit, force_sig_fault};
@@ -67,7 +68,10 @@ pub fn __do_page_fault(
 }
 
 /// Serves a fault of the running task at user address `addr` and counts
-/// it, for the processor's faults and for `uaccess` alike.
+/// it, for the processor's faults and for `uaccess` alike. A fault that
+/// finds no memory reclaims some (`try_to_free_pages`, the direct reclaim
+/// Linux's allocator does itself) and tries again, as long as reclaim
+/// frees anything.
 pub fn fault_in_user_page(
     mm: &mut MmStruct,
     addr: VirtAddr,
@@ -77,7 +81,12 @@ pub fn fault_in_user_page(
     if addr.as_u32() >= TASK_SIZE {
         return Err(BadArea::MapErr);
     }
-    let kind = __do_page_fault(mm, addr, write, user_esp)?;
+    let kind = loop {
+        match __do_page_fault(mm, addr, write, user_esp) {
+            Err(BadArea::Fault(VmFault::Oom)) if try_to_free_pages(Some(mm)) > 0 => {}
+            served => break served?,
+        }
+    };
     count_vm_event(VmEvent::PgFault);
     if kind == FaultKind::Major {
         count_vm_event(VmEvent::PgMajFault);

@@ -14,7 +14,8 @@
 //!   file's page from the page cache, or a shared-memory object's frame;
 //!   a write to a private region maps a copy of it instead (`do_no_page`);
 //! - mapped read-only in a writable region: copy-on-write (`do_wp_page`,
-//!   lab 5's).
+//!   lab 5's);
+//! - a swap entry where the page was: swap-in (`do_swap_page`, lab 8's).
 //!
 //! Lab 4 asks you to write `handle_mm_fault`, `do_anonymous_page` and
 //! `do_no_page`.
@@ -30,6 +31,7 @@ use super::mm_types::{MmCounter, MmStruct, VmaRef};
 use super::node::{page_add_new_anon, put_page, zero_page};
 use super::pgtable::PteFlags;
 use super::pgwalk::Walk;
+use super::swap_fault::do_swap_page;
 use super::types::VirtAddr;
 use super::vma::{FaultKind, VmFault, VmFlags};
 
@@ -41,7 +43,7 @@ pub fn handle_mm_fault(
     addr: VirtAddr,
     write: bool,
 ) -> Result<FaultKind, VmFault> {
-    // TODO(lab 4): walk addr's page (page_down). Not mapped: a region with a vm_ops.fault goes to do_no_page, any other to do_anonymous_page. Mapped read-only and this is a write: do_wp_page(mm, vma, addr, pte). Otherwise the page is already there (a minor fault).
+    // TODO(lab 4): walk addr's page (page_down). Not mapped, but the entry holds a swap entry (it is not is_none): do_swap_page (lab 8's). Not mapped: a region with a vm_ops.fault goes to do_no_page, any other to do_anonymous_page. Mapped read-only and this is a write: do_wp_page(mm, vma, addr, pte). Otherwise the page is already there (a minor fault).
     todo!("lab 4: handle_mm_fault")
 }
 

@@ -1,14 +1,14 @@
 //! The first IDE disk (QEMU's `-drive if=ide,index=0`, Linux 2.6's `hda`)
 //! through the ATA controller's programmed I/O: the processor moves every
-//! word of a sector through the data port itself, and polls the status
-//! register for the disk's answer. Polling, not the disk's interrupt, keeps
+//! word of a sector through the data port itself (`rep insw`, `rep
+//! outsw`), and polls the status register for the disk's answer. Polling, not the disk's interrupt, keeps
 //! every run the same under the grader's instruction counting, and a teaching
 //! kernel loses nothing by waiting: nothing else runs while it swaps.
 //!
 //! Sectors are 512 bytes, addressed by 28-bit LBA: up to 128 GiB.
 
 use spin::Mutex;
-use x86::io::{inb, inw, outb, outw};
+use x86::io::{inb, inw, outb};
 
 use crate::pr_info;
 
@@ -33,7 +33,6 @@ const ERR: u8 = 0x01;
 const IDENTIFY: u8 = 0xec;
 const READ_SECTORS: u8 = 0x20;
 const WRITE_SECTORS: u8 = 0x30;
-const CACHE_FLUSH: u8 = 0xe7;
 
 /// Bytes in a sector.
 pub const SECTOR_SIZE: usize = 512;
@@ -74,37 +73,50 @@ pub fn disk_sectors() -> Option<u32> {
     DISK.lock().map(|disk| disk.sectors)
 }
 
+/// Sectors one command moves at most (the count register's 8 bits; 0
+/// would mean 256).
+const MAX_SECTORS: usize = 255;
+
 /// Reads `buf.len() / 512` sectors from `lba` on.
 pub fn read_sectors(lba: u32, buf: &mut [u8]) -> Result<(), AtaError> {
     let _disk = claim(lba, buf.len())?;
-    for (i, sector) in buf.chunks_exact_mut(SECTOR_SIZE).enumerate() {
-        command(READ_SECTORS, lba + i as u32)?;
-        wait_drq()?;
-        for word in sector.chunks_exact_mut(2) {
-            // SAFETY: reading the data port takes the next word of the
-            // sector the disk is sending.
-            word.copy_from_slice(&unsafe { inw(DATA) }.to_le_bytes());
+    for (i, run) in buf.chunks_mut(MAX_SECTORS * SECTOR_SIZE).enumerate() {
+        command(READ_SECTORS, lba + (i * MAX_SECTORS) as u32, run.len() / SECTOR_SIZE)?;
+        for sector in run.chunks_exact_mut(SECTOR_SIZE) {
+            wait_drq()?;
+            // SAFETY: `rep insw` stores the sector's 256 words, which the
+            // disk is sending, into the 512 bytes of `sector` (the
+            // direction flag is clear, as the ABI keeps it).
+            unsafe {
+                core::arch::asm!("rep insw", in("dx") DATA, inout("edi") sector.as_mut_ptr() => _,
+                    inout("ecx") SECTOR_SIZE / 2 => _, options(nostack, preserves_flags));
+            }
         }
     }
     Ok(())
 }
 
 /// Writes `buf.len() / 512` sectors from `lba` on, and waits until the
-/// disk has them (`CACHE FLUSH`).
+/// disk has taken them. No cache flush: swap need not outlive the boot.
 pub fn write_sectors(lba: u32, buf: &[u8]) -> Result<(), AtaError> {
     let _disk = claim(lba, buf.len())?;
-    for (i, sector) in buf.chunks_exact(SECTOR_SIZE).enumerate() {
-        command(WRITE_SECTORS, lba + i as u32)?;
-        wait_drq()?;
-        for word in sector.chunks_exact(2) {
-            // SAFETY: writing the data port hands the disk the next word
-            // of the sector it asked for.
-            unsafe { outw(DATA, u16::from_le_bytes([word[0], word[1]])) };
+    for (i, run) in buf.chunks(MAX_SECTORS * SECTOR_SIZE).enumerate() {
+        command(WRITE_SECTORS, lba + (i * MAX_SECTORS) as u32, run.len() / SECTOR_SIZE)?;
+        for sector in run.chunks_exact(SECTOR_SIZE) {
+            wait_drq()?;
+            // SAFETY: `rep outsw` hands the disk the 256 words of `sector`,
+            // which it asked for (the direction flag is clear).
+            unsafe {
+                // LLVM keeps esi for itself: borrow it around the string
+                // instruction.
+                core::arch::asm!("xchg {src}, esi", "rep outsw", "xchg {src}, esi",
+                    src = inout(reg) sector.as_ptr() => _, in("dx") DATA,
+                    inout("ecx") SECTOR_SIZE / 2 => _, options(nostack, preserves_flags, readonly));
+            }
         }
+        wait_ready()?;
     }
-    // SAFETY: a command the disk accepts at any time it is not busy.
-    unsafe { outb(COMMAND, CACHE_FLUSH) };
-    wait_ready()
+    Ok(())
 }
 
 /// The disk's lock, once the transfer is known to fit on it.
@@ -118,15 +130,16 @@ fn claim(lba: u32, len: usize) -> Result<spin::MutexGuard<'static, Option<Disk>>
     Ok(disk)
 }
 
-/// Selects the master drive at `lba` and starts `cmd` on one sector.
-fn command(cmd: u8, lba: u32) -> Result<(), AtaError> {
+/// Selects the master drive at `lba` and starts `cmd` on `count` sectors
+/// (1 to `MAX_SECTORS`).
+fn command(cmd: u8, lba: u32, count: usize) -> Result<(), AtaError> {
     wait_ready()?;
     // SAFETY: the task-file registers of an idle primary channel; nIEN in
     // the control register keeps the disk from raising its interrupt.
     unsafe {
         outb(CONTROL, 0x02);
         outb(DRIVE, 0xe0 | ((lba >> 24) & 0x0f) as u8);
-        outb(SECTOR_COUNT, 1);
+        outb(SECTOR_COUNT, count as u8);
         outb(LBA_LOW, lba as u8);
         outb(LBA_MID, (lba >> 8) as u8);
         outb(LBA_HIGH, (lba >> 16) as u8);

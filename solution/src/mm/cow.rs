@@ -23,9 +23,11 @@ use super::gfp::GFP_HIGHUSER;
 use super::highmem::{alloc_pages, clear_highpage, copy_highpage};
 use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmCounter, MmStruct, VmaRef};
-use super::node::{get_page, page_add_new_anon, page_count, put_page, zero_page};
-use super::pgtable::{Pte, PteFlags, pgd_addr_end, pgd_index, pte_index};
-use super::pgwalk::{PageTableMem, change_page_flags};
+use super::node::{get_page, page_add_new_anon, page_count, zero_page};
+use super::pgtable::{Pte, PteFlags, SwpEntry, pgd_addr_end, pgd_index, pte_index, pte_to_swp_entry};
+use super::pgwalk::{PageTableMem, change_page_flags, set_pte_at};
+use super::swap_state::free_page_and_swap_cache;
+use super::swapfile::{swap_duplicate, swap_free};
 use super::types::{PAGE_SIZE, VirtAddr};
 use super::vma::{FaultKind, VmFault, VmFlags};
 use super::vmstat::{VmEvent, count_vm_event};
@@ -79,6 +81,8 @@ fn copy_pte_range(
             copy_one_page(dst, va, pte)?;
         } else if pte.present() {
             copy_one_pte(dst, src, vma, va, pte)?;
+        } else if let Some(entry) = pte_to_swp_entry(pte) {
+            copy_swap_pte(dst, va, pte, entry)?;
         }
     }
     Ok(())
@@ -95,6 +99,20 @@ fn copy_one_page(dst: &mut MmStruct, va: VirtAddr, pte: Pte) -> Result<(), VmFau
     page_add_new_anon(new);
     set_pte(dst, va, new, pte.flags() & (PteFlags::USER | PteFlags::RW))?;
     dst.inc_rss(MmCounter::Anon);
+    Ok(())
+}
+
+/// Gives `dst` the swap entry `pte` at `va` too, one more user of its slot
+/// (the swap half of Linux's `copy_one_pte`).
+fn copy_swap_pte(dst: &mut MmStruct, va: VirtAddr, pte: Pte, entry: SwpEntry) -> Result<(), VmFault> {
+    if !swap_duplicate(entry) {
+        return Err(VmFault::Oom);
+    }
+    if set_pte_at(&mut KernelTables, dst.pgd_table_mut(), va, pte).is_err() {
+        swap_free(entry);
+        return Err(VmFault::Oom);
+    }
+    dst.inc_rss(MmCounter::SwapEnts);
     Ok(())
 }
 
@@ -129,7 +147,7 @@ fn copy_one_pte(
 /// `vma`: reuses the frame if it is anonymous and this is its only user,
 /// else gives the writer its own copy (the zero page's copy is zeroes).
 pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> Result<FaultKind, VmFault> {
-    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), clear_user_pte the old entry (unmapped, and off the old frame's reverse map), set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), put_page the old frame; count CowCopy.
+    // LAB 5 BEGIN: reuse: an anonymous frame (not the zero page) with page_count 1 just gets maybe_mkwrite flags (change_page_flags); count CowReuse. Copy: allocate (GFP_HIGHUSER), copy_highpage (clear_highpage for the zero page), make it a new anonymous page (page_add_new_anon), clear_user_pte the old entry (unmapped, and off the old frame's reverse map), set_pte the copy with maybe_mkwrite, fix the rss counts (the copy is anonymous; the old frame counted as mm_counter says), drop the old frame's reference (free_page_and_swap_cache: lab 8's swap cache may hold it too); count CowCopy.
     let (old, writable) = (pte.pfn(), maybe_mkwrite(vma.get(mm)));
     if mm_counter(old) == Some(MmCounter::Anon) && page_count(old) == 1 {
         change_page_flags(&mut KernelTables, mm.pgd_table_mut(), addr, writable);
@@ -149,7 +167,7 @@ pub fn do_wp_page(mm: &mut MmStruct, vma: VmaRef, addr: VirtAddr, pte: Pte) -> R
         mm.dec_rss(counter);
     }
     mm.inc_rss(MmCounter::Anon);
-    put_page(old);
+    free_page_and_swap_cache(old);
     count_vm_event(VmEvent::CowCopy);
     Ok(FaultKind::Minor)
     // LAB 5 END

@@ -53,7 +53,7 @@ pub fn map_user_pte(mm: &mut MmStruct, addr: VirtAddr, pfn: Pfn, flags: PteFlags
         Err(MapError::NoMemory) => return Err(VmFault::Oom),
         Err(MapError::AlreadyMapped) => unreachable!("only what is not mapped is mapped"),
     }
-    page_add_rmap(pfn, PteAddr::of(mm, addr)).inspect_err(|_| {
+    page_add_rmap(pfn, mm, addr).inspect_err(|_| {
         unmap_page(&mut KernelTables, mm.pgd_table(), addr);
     })
 }

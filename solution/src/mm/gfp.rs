@@ -22,6 +22,10 @@ bitflags! {
         /// (Linux's `__GFP_HIGH`): kmalloc's pages, so that the kernel can
         /// still allocate its small structures when user memory has run out.
         const HIGH = 0x20;
+        /// Fail without the allocation-failure warning (Linux's
+        /// `__GFP_NOWARN`): for a caller that has a way out, such as the
+        /// fault path, which reclaims and tries again.
+        const NOWARN = 0x200;
         /// Fill the pages with zeroes.
         const ZERO = 0x8000;
     }
@@ -32,8 +36,9 @@ bitflags! {
 pub const GFP_KERNEL: Gfp = Gfp::empty();
 /// Memory for ISA DMA.
 pub const GFP_DMA: Gfp = Gfp::DMA;
-/// User pages, which may come from highmem.
-pub const GFP_HIGHUSER: Gfp = Gfp::HIGHMEM;
+/// User pages, which may come from highmem. A failure is quiet: the fault
+/// path reclaims and tries again, and reports an OOM kill if that fails.
+pub const GFP_HIGHUSER: Gfp = Gfp::HIGHMEM.union(Gfp::NOWARN);
 
 /// The highest zone a request with `gfp` may use (Linux's `gfp_zone`).
 pub fn gfp_zone(gfp: Gfp) -> ZoneType {

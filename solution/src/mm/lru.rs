@@ -5,7 +5,7 @@
 //! starts inactive and its second use promotes it (`mark_page_accessed`),
 //! so that a file read once passes through without pushing out pages in
 //! use. Pages join a list at its head, so the oldest are at its end, where
-//! lab 8's reclaim will look first.
+//! reclaim (`vmscan.rs`) looks first.
 //!
 //! The functions work on the zones and `mem_map` they are given, so the
 //! host tests run them on a simulated machine; `node.rs` calls them on the
@@ -49,6 +49,23 @@ pub fn del_page_from_lru(zones: &mut [Zone], mem_map: &mut [Page], pfn: Pfn) {
     list.remove(mem_map, pfn);
     *count -= 1;
     mem_map[index(pfn)].flags.remove(PageFlags::LRU | PageFlags::ACTIVE | PageFlags::REFERENCED);
+}
+
+/// The frame at the end of `zone`'s active or inactive list: the one that
+/// went on it longest ago, which reclaim looks at first.
+pub fn lru_last(zones: &mut [Zone], zone: ZoneType, active: bool) -> Option<Pfn> {
+    list_of(zones, zone, active).0.last()
+}
+
+/// Moves `pfn`, on an LRU list, to the head of its zone's active or
+/// inactive list, its mark cleared (the `list_move` of Linux's
+/// `refill_inactive_zone` and `shrink_list`); returns whether it changed
+/// lists.
+pub fn lru_move(zones: &mut [Zone], mem_map: &mut [Page], pfn: Pfn, active: bool) -> bool {
+    let was_active = mem_map[index(pfn)].flags.contains(PageFlags::ACTIVE);
+    del_page_from_lru(zones, mem_map, pfn);
+    lru_cache_add(zones, mem_map, pfn, active);
+    was_active != active
 }
 
 /// Notes a use of `pfn` (Linux's `mark_page_accessed`): the first since it
@@ -107,6 +124,22 @@ mod tests {
         assert_eq!(mem_map[4].flags, PageFlags::LRU | PageFlags::ACTIVE, "promotion clears the mark");
         assert!(!mark_page_accessed(&mut zones, &mut mem_map, Pfn::new(4)), "an active page stays");
         assert_eq!(zones[0].nr_active, 1);
+    }
+
+    #[test]
+    fn reclaim_takes_the_oldest_and_moves_pages_between_the_lists() {
+        let (mut zones, mut mem_map) = machine();
+        for pfn in [1, 2, 3] {
+            lru_cache_add(&mut zones, &mut mem_map, Pfn::new(pfn), true);
+        }
+        assert_eq!(lru_last(&mut zones, ZoneType::Dma, true), Some(Pfn::new(1)), "the oldest first");
+        assert!(lru_move(&mut zones, &mut mem_map, Pfn::new(1), false), "deactivated");
+        assert!(!lru_move(&mut zones, &mut mem_map, Pfn::new(2), true), "rotated to the head");
+        assert_eq!(lists(&zones[0], &mem_map), (vec![2, 3], vec![1]));
+        assert_eq!((zones[0].nr_active, zones[0].nr_inactive), (2, 1));
+        assert_eq!(lru_last(&mut zones, ZoneType::Dma, true), Some(Pfn::new(3)));
+        assert_eq!(lru_last(&mut zones, ZoneType::Dma, false), Some(Pfn::new(1)));
+        assert_eq!(mem_map[1].flags, PageFlags::LRU, "inactive, unmarked");
     }
 
     #[test]

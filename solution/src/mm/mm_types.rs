@@ -96,6 +96,14 @@ impl MmCell {
     pub fn lock(&self) -> MmGuard<'_> {
         MmGuard(self.mmap_sem.try_lock().expect("an address space locked twice"))
     }
+
+    /// The address space if nobody holds it, else `None` (Linux's
+    /// `down_read_trylock`): for reclaim, which reaches address spaces
+    /// through their pages and must leave alone one that a task it
+    /// interrupted is changing.
+    pub fn try_lock(&self) -> Option<MmGuard<'_>> {
+        self.mmap_sem.try_lock().map(MmGuard)
+    }
 }
 
 /// A held `mmap_sem`: the address space, exclusively, until the guard
@@ -158,6 +166,9 @@ pub struct MmStruct {
     pub file_rss: u32,
     pub shmem_rss: u32,
     pub hiwater_rss: u32,
+    /// Entries that hold a page's place in swap (Linux's `MM_SWAPENTS`,
+    /// shown as `VmSwap`).
+    pub swap_ents: u32,
     /// How mappings are placed, chosen at `execve` (`arch_pick_mmap_layout`).
     pub mmap_layout: MmapLayout,
     /// Where the search for room starts when there is no better idea.
@@ -223,6 +234,23 @@ impl MmRef {
     pub fn is(self, mm: &MmStruct) -> bool {
         self == mm.this
     }
+
+    /// The handle as one word, for a page table's descriptor to keep.
+    #[cfg(target_os = "none")]
+    pub fn as_u32(self) -> u32 {
+        self.0.as_ptr() as u32
+    }
+
+    /// The handle whose word `as_u32` gave.
+    ///
+    /// # Safety
+    /// `word` came from `as_u32`, and the descriptor has not been freed
+    /// since.
+    #[cfg(target_os = "none")]
+    pub unsafe fn from_u32(word: u32) -> Self {
+        // SAFETY: the caller's promise: a live cell's address, not null.
+        Self(unsafe { NonNull::new_unchecked(word as *mut MmCell) })
+    }
 }
 
 impl MmStruct {
@@ -256,6 +284,7 @@ impl MmStruct {
             file_rss: 0,
             shmem_rss: 0,
             hiwater_rss: 0,
+            swap_ents: 0,
             mmap_layout: MmapLayout::Legacy,
             mmap_base: VirtAddr::new(TASK_UNMAPPED_BASE),
             free_area_cache: VirtAddr::new(TASK_UNMAPPED_BASE),
@@ -294,6 +323,7 @@ impl MmStruct {
             MmCounter::File => &mut self.file_rss,
             MmCounter::Anon => &mut self.anon_rss,
             MmCounter::Shmem => &mut self.shmem_rss,
+            MmCounter::SwapEnts => &mut self.swap_ents,
         }
     }
 }
@@ -309,6 +339,9 @@ pub enum MmCounter {
     Anon,
     /// A frame of a shared-memory object.
     Shmem,
+    /// Not a frame: an entry naming a swap slot, which counts nowhere in
+    /// the resident set.
+    SwapEnts,
 }
 
 /// What a file region maps (Linux's `vm_file`, a `struct file *`).

@@ -12,15 +12,17 @@
 //!    tree and list and their operations, finding room for a new one, and
 //!    the objects regions may map: the page index files and shared-memory
 //!    objects keep, and the shared-memory objects; and the swap areas that
-//!    anonymous pages may go to;
+//!    anonymous pages may go to, with their cache of pages and their I/O;
 //! 5. user pages: faults bring them in (from a file's page cache, a
 //!    shared-memory object or nothing), copy-on-write shares them, `zap` takes them out, user
-//!    copies reach them, and each frame's reverse map lists the entries
-//!    that map it;
+//!    copies reach them, each frame's reverse map lists the entries that
+//!    map it, and a swapped page comes back;
 //! 6. the region system calls: `mmap`, `munmap` and `brk`, `mprotect`,
 //!    `madvise`, `mremap`;
 //! 7. address spaces: the descriptor's life cycle (`fork`, `exec`, exit)
-//!    and the views of it.
+//!    and the views of it;
+//! 8. reclaim: aging the LRU lists and freeing their pages, to swap or
+//!    back to their file, across every address space.
 
 // 1. Addresses.
 pub mod layout;
@@ -63,7 +65,11 @@ pub mod error;
 pub mod mm_types;
 #[cfg_attr(lab = "3", path = "../../../labs/03-vma/mmap.rs")]
 pub mod mmap;
+#[cfg(target_os = "none")]
+pub mod page_io;
 pub mod shmem;
+#[cfg(target_os = "none")]
+pub mod swap_state;
 pub mod swapfile;
 #[cfg_attr(lab = "6", path = "../../../labs/06-mmap/unmapped_area.rs")]
 pub mod unmapped_area;
@@ -84,6 +90,12 @@ pub mod memory;
 pub mod rmap;
 #[cfg(target_os = "none")]
 pub mod shmem_vm;
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "8", path = "../../../labs/08-swap/swap_fault.rs")]
+pub mod swap_fault;
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "8", path = "../../../labs/08-swap/try_to_unmap.rs")]
+pub mod try_to_unmap;
 #[cfg(target_os = "none")]
 pub mod uaccess;
 #[cfg(target_os = "none")]
@@ -111,6 +123,11 @@ pub mod dump;
 #[cfg(target_os = "none")]
 #[cfg_attr(lab = "2", path = "../../../labs/02-mm/mm_struct.rs")]
 pub mod mm_struct;
+
+// 8. Reclaim.
+#[cfg(target_os = "none")]
+#[cfg_attr(lab = "8", path = "../../../labs/08-swap/vmscan.rs")]
+pub mod vmscan;
 
 // Host-only tests and benchmarks, which may use any layer.
 #[cfg(test)]

@@ -9,9 +9,11 @@
 use super::do_mmap::{do_munmap, make_pages_present, mmap_region, page_align, vm_stat_account};
 use super::error::MmError;
 use super::fault_common::{clear_user_pte, map_user_pte};
+use super::kernel_pgtable::KernelTables;
 use super::mm_types::{MmStruct, TASK_SIZE, VmaRef};
 use super::mmap::{MAX_MAP_COUNT, find_vma, vma_merge};
-use super::pgwalk::Walk;
+use super::pgtable::Pte;
+use super::pgwalk::{Walk, set_pte_at};
 use super::types::{PAGE_SHIFT, PAGE_SIZE, VirtAddr};
 use super::unmapped_area::{MMAP_MIN_ADDR, get_unmapped_area};
 use super::vma::VmFlags;
@@ -197,18 +199,28 @@ fn move_vma(
     Ok(to)
 }
 
-/// Moves the present entries of `[from, from + len)` to the same places
-/// from `to`, each keeping its frame and flags (Linux's
+/// Moves the entries of `[from, from + len)` to the same places from `to`,
+/// each keeping its frame and flags, or its swap entry (Linux's
 /// `move_page_tables`). Fails, having moved the first bytes it returns,
 /// when there is no memory for a page table at `to`.
 fn move_page_tables(mm: &mut MmStruct, from: VirtAddr, to: VirtAddr, len: u32) -> Result<(), u32> {
     for offset in (0..len).step_by(PAGE_SIZE as usize) {
         let (old, new) = (VirtAddr::new(from.as_u32() + offset), VirtAddr::new(to.as_u32() + offset));
-        let Walk::Mapped { pte, .. } = mm.walk(old) else { continue };
-        if map_user_pte(mm, new, pte.pfn(), pte.flags()).is_err() {
-            return Err(offset);
+        match mm.walk(old) {
+            Walk::Mapped { pte, .. } => {
+                if map_user_pte(mm, new, pte.pfn(), pte.flags()).is_err() {
+                    return Err(offset);
+                }
+                clear_user_pte(mm, old);
+            }
+            Walk::NotMapped { pte, .. } if !pte.is_none() => {
+                if set_pte_at(&mut KernelTables, mm.pgd_table_mut(), new, pte).is_err() {
+                    return Err(offset);
+                }
+                set_pte_at(&mut KernelTables, mm.pgd_table_mut(), old, Pte::NONE).expect("the table exists");
+            }
+            _ => {}
         }
-        clear_user_pte(mm, old);
     }
     Ok(())
 }

@@ -27,11 +27,14 @@ pub fn node() -> MutexGuard<'static, PgData> {
 }
 
 /// Allocates 2^`order` frames as `gfp` allows, with whatever they held;
-/// `None` (after a warning) if no zone of the request's zonelist has them
+/// `None` (after a warning, unless `Gfp::NOWARN`) if no zone of the request's zonelist has them
 /// above its minimum watermark. `Gfp::ZERO` is for `alloc_pages`.
 pub fn __alloc_pages(gfp: Gfp, order: usize) -> Option<Pfn> {
     let mut node = node();
     let Some(pfn) = node.alloc(gfp, order) else {
+        if gfp.contains(Gfp::NOWARN) {
+            return None;
+        }
         pr_warn!("page allocation failure: order:{order}, mode:{:#x}", gfp.bits());
         return None;
     };
@@ -154,6 +157,38 @@ pub fn mark_page_accessed(pfn: Pfn) {
     }
 }
 
+/// The frame at the end of `zone`'s active or inactive list, the one that
+/// went on it longest ago; `None` if the list is empty.
+pub fn lru_last(zone: ZoneType, active: bool) -> Option<Pfn> {
+    lru::lru_last(&mut node().zones, zone, active)
+}
+
+/// How many frames `zone`'s active and inactive lists hold.
+pub fn lru_sizes(zone: ZoneType) -> (u32, u32) {
+    let node = node();
+    let zone = node.zone(zone);
+    (zone.nr_active, zone.nr_inactive)
+}
+
+/// Moves a frame on an LRU list to the head of the active or the inactive
+/// list, counting it if it changed lists (`pgactivate`, `pgdeactivate`).
+pub fn lru_move(pfn: Pfn, active: bool) {
+    let PgData { zones, mem_map } = &mut *node();
+    if lru::lru_move(zones, mem_map, pfn, active) {
+        count_vm_event(if active { VmEvent::PgActivate } else { VmEvent::PgDeactivate });
+    }
+}
+
+/// Clears a frame's `PG_referenced`, returning whether it was set (Linux's
+/// `TestClearPageReferenced`).
+pub fn test_clear_page_referenced(pfn: Pfn) -> bool {
+    let mut node = node();
+    let flags = &mut node.page_mut(pfn).flags;
+    let was = flags.contains(PageFlags::REFERENCED);
+    flags.remove(PageFlags::REFERENCED);
+    was
+}
+
 /// Marks a frame as held by a page cache: a shared-memory object's if
 /// `swapbacked`, else a file's. Freeing it clears the marks.
 pub fn set_page_cache(pfn: Pfn, swapbacked: bool) {
@@ -161,10 +196,16 @@ pub fn set_page_cache(pfn: Pfn, swapbacked: bool) {
     node().page_mut(pfn).flags.insert(flags);
 }
 
-/// Marks a page-cache frame as holding what the file may not (Linux's
-/// `set_page_dirty`); freeing it clears the mark.
+/// Marks a page-cache or swap-cache frame as holding what its backing does
+/// not (Linux's `set_page_dirty`); freeing it clears the mark.
 pub fn set_page_dirty(pfn: Pfn) {
     node().page_mut(pfn).flags.insert(PageFlags::DIRTY);
+}
+
+/// Clears a frame's `PG_dirty` once its backing holds what it does (Linux's
+/// `ClearPageDirty` when writeback starts).
+pub fn clear_page_dirty(pfn: Pfn) {
+    node().page_mut(pfn).flags.remove(PageFlags::DIRTY);
 }
 
 /// Free frames in all zones.

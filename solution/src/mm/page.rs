@@ -71,6 +71,9 @@ bitflags! {
         /// Mapped by the one page-table entry `pte` holds, not by a chain
         /// of them (Linux 2.6.0's `PG_direct`).
         const DIRECT = 1 << 11;
+        /// In the swap cache, which has a reference to it: `private` is
+        /// its swap entry (Linux's `PG_swapcache`).
+        const SWAPCACHE = 1 << 12;
     }
 }
 
@@ -90,12 +93,15 @@ pub struct Page {
     pub flags: PageFlags,
     /// The zone the frame belongs to.
     pub zone: ZoneType,
-    /// Objects handed out from this frame while it is a slab.
+    /// Objects handed out from this frame while it is a slab; for a user
+    /// page table, the page-directory index it serves.
     pub inuse: u16,
     /// References to the frame (`_count`); 0 while it is free.
     pub count: u32,
-    /// The order of the free block it heads (`BUDDY`), or the address of its
-    /// first free object (`SLAB`).
+    /// The order of the free block it heads (`BUDDY`), the address of its
+    /// first free object (`SLAB`), its swap entry (`SWAPCACHE`), or, for a
+    /// user page table, the address of its owner's `MmCell` (Linux 2.6.0
+    /// keeps a page table's owner and address in `mapping` and `index`).
     pub private: u32,
     /// Its place in a free list, slab list or LRU list.
     pub lru: ListLink,
@@ -121,10 +127,12 @@ impl Page {
 }
 
 /// A doubly linked list of frames through their `lru` links, newest first
-/// (Linux's `list_head` with `list_add`: last in, first out).
+/// (Linux's `list_head` with `list_add`: last in, first out), whose last,
+/// oldest frame is at hand too, for reclaim.
 #[derive(Clone, Debug)]
 pub struct PageList {
     head: u32,
+    tail: u32,
 }
 
 impl Default for PageList {
@@ -135,7 +143,7 @@ impl Default for PageList {
 
 impl PageList {
     pub const fn new() -> Self {
-        Self { head: NIL }
+        Self { head: NIL, tail: NIL }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -147,11 +155,18 @@ impl PageList {
         (self.head != NIL).then(|| Pfn::new(self.head))
     }
 
+    /// The frame at the end: the one put on the list longest ago.
+    pub fn last(&self) -> Option<Pfn> {
+        (self.tail != NIL).then(|| Pfn::new(self.tail))
+    }
+
     /// Puts `pfn` at the head.
     pub fn push_front(&mut self, mem_map: &mut [Page], pfn: Pfn) {
         let old = self.head;
         mem_map[index(pfn)].lru = ListLink { next: old, prev: NIL };
-        if old != NIL {
+        if old == NIL {
+            self.tail = pfn.as_u32();
+        } else {
             mem_map[old as usize].lru.prev = pfn.as_u32();
         }
         self.head = pfn.as_u32();
@@ -166,7 +181,9 @@ impl PageList {
         } else {
             mem_map[prev as usize].lru.next = next;
         }
-        if next != NIL {
+        if next == NIL {
+            self.tail = prev;
+        } else {
             mem_map[next as usize].lru.prev = prev;
         }
         mem_map[index(pfn)].lru = ListLink { next: NIL, prev: NIL };
@@ -212,13 +229,15 @@ mod tests {
             list.push_front(&mut mem_map, Pfn::new(pfn));
         }
         assert_eq!(pfns(&list, &mem_map), [7, 3, 5, 1]);
+        assert_eq!(list.last(), Some(Pfn::new(1)), "the oldest");
         list.remove(&mut mem_map, Pfn::new(5));
         assert_eq!(pfns(&list, &mem_map), [7, 3, 1]);
         list.remove(&mut mem_map, Pfn::new(7));
         list.remove(&mut mem_map, Pfn::new(1));
         assert_eq!(pfns(&list, &mem_map), [3]);
-        assert_eq!(list.first(), Some(Pfn::new(3)));
+        assert_eq!((list.first(), list.last()), (Some(Pfn::new(3)), Some(Pfn::new(3))));
         list.remove(&mut mem_map, Pfn::new(3));
         assert!(list.is_empty());
+        assert_eq!(list.last(), None);
     }
 }

@@ -139,8 +139,13 @@ impl PgData {
         if page.count == 0 {
             del_page_from_lru(&mut self.zones, self.mem_map, pfn);
             let page = &mut self.mem_map[index(pfn)];
-            page.flags
-                .remove(PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::PAGECACHE | PageFlags::DIRTY);
+            page.flags.remove(
+                PageFlags::ANON
+                    | PageFlags::SWAPBACKED
+                    | PageFlags::PAGECACHE
+                    | PageFlags::DIRTY
+                    | PageFlags::SWAPCACHE,
+            );
             let zone = &mut self.zones[page.zone as usize];
             zone.free_pages += 1 << order;
             __free_one_page(zone, self.mem_map, pfn, order);

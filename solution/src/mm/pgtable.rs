@@ -99,6 +99,14 @@ page_entry! {
     Pte
 }
 
+impl Pte {
+    /// Whether the entry holds nothing at all (Linux's `pte_none`): neither
+    /// a mapping nor a swap entry.
+    pub const fn is_none(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// A page's place in swap: which area (`type`) and which slot of it
 /// (Linux's `swp_entry_t`, built by `swp_entry`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -135,6 +143,17 @@ impl SwpEntry {
     pub const fn offset(self) -> u32 {
         self.offset
     }
+
+    /// The entry as one word, the way a page-table entry holds it
+    /// (`swp_entry_t.val`): for a page descriptor to keep.
+    pub const fn val(self) -> u32 {
+        (self.offset << SWP_OFFSET_SHIFT) | (self.swp_type << 1)
+    }
+
+    /// The entry whose word is `val`.
+    pub const fn from_val(val: u32) -> Self {
+        Self::new((val >> 1) & (MAX_SWAPFILES - 1), val >> SWP_OFFSET_SHIFT)
+    }
 }
 
 /// The not-present entry that says the page is in swap at `entry` (Linux's
@@ -150,7 +169,7 @@ impl SwpEntry {
 /// `PRESENT` is clear, so the processor ignores the rest and faults; the
 /// fault handler finds the page's slot in it.
 pub const fn swp_entry_to_pte(entry: SwpEntry) -> Pte {
-    Pte((entry.offset << SWP_OFFSET_SHIFT) | (entry.swp_type << 1))
+    Pte(entry.val())
 }
 
 /// The swap entry a not-present entry holds (Linux's `pte_to_swp_entry`),
@@ -159,7 +178,7 @@ pub const fn pte_to_swp_entry(pte: Pte) -> Option<SwpEntry> {
     if pte.present() || pte.0 == 0 {
         return None;
     }
-    Some(SwpEntry::new((pte.0 >> 1) & (MAX_SWAPFILES - 1), pte.0 >> SWP_OFFSET_SHIFT))
+    Some(SwpEntry::from_val(pte.0))
 }
 
 /// A page directory or page table: 1024 entries filling one page.

@@ -96,6 +96,27 @@ pub fn map_page(
     // LAB 1 END
 }
 
+/// Puts `pte` in the entry for user address `va`, whatever it held: a swap entry or
+/// `Pte::NONE` where a page was, or the reverse. Creates the page table as
+/// `map_page` does; returns the entry replaced, flushed if it was present.
+pub fn set_pte_at(
+    mem: &mut impl PageTableMem,
+    pgd: &mut PageTable<Pgd>,
+    va: VirtAddr,
+    pte: Pte,
+) -> Result<Pte, MapError> {
+    let entry = &mut pgd[pgd_index(va)];
+    if !entry.present() {
+        let table = mem.alloc_pte_table().ok_or(MapError::NoMemory)?;
+        *entry = Pgd::new(table, PAGE_TABLE | PteFlags::USER);
+    }
+    let old = core::mem::replace(&mut mem.pte_table_mut(entry.pfn())[pte_index(va)], pte);
+    if old.present() {
+        mem.flush_tlb_one(va);
+    }
+    Ok(old)
+}
+
 /// The entry mapping `va`, to change in place, or `None` if nothing is
 /// mapped there.
 fn present_pte_mut<'a>(

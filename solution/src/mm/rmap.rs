@@ -15,12 +15,14 @@
 use core::alloc::Layout;
 use core::ptr::null_mut;
 
-use super::mm_types::MmStruct;
-use super::node::{node, zero_page};
+use super::kernel_pgtable::KernelTables;
+use super::mm_types::{MmRef, MmStruct};
+use super::node::{node, test_clear_page_referenced, zero_page};
 use super::page::PageFlags;
-use super::pgtable::{pgd_index, pte_index};
+use super::pgtable::{PGDIR_SHIFT, Pte, PteFlags, pgd_index, pte_index};
+use super::pgwalk::{Walk, set_pte_at};
 use super::slab::{kfree, kmalloc};
-use super::types::{Pfn, VirtAddr};
+use super::types::{PAGE_SHIFT, PAGE_SIZE, Pfn, PhysAddr, VirtAddr};
 use super::vma::VmFault;
 use crate::pr_err;
 
@@ -35,6 +37,57 @@ impl PteAddr {
         let table = mm.pgd_table()[pgd_index(va)].pfn();
         Self(table.addr().as_u32() + 4 * pte_index(va) as u32)
     }
+
+    /// The page table holding the entry.
+    fn table(self) -> Pfn {
+        PhysAddr::new(self.0).pfn()
+    }
+
+    /// The entry's index in its table.
+    fn index(self) -> u32 {
+        self.0 % PAGE_SIZE / 4
+    }
+}
+
+/// Records `mm` as the owner of its page table for `va`, and which 4 MiB
+/// the table maps, so that reclaim can go from an entry to its address
+/// space (Linux 2.6.0's `pgtable_add_rmap`).
+fn set_page_table_owner(mm: &MmStruct, va: VirtAddr) {
+    let table = mm.pgd_table()[pgd_index(va)].pfn();
+    let mut node = node();
+    let page = node.page_mut(table);
+    page.private = mm.as_ref().as_u32();
+    page.inuse = pgd_index(va) as u16;
+}
+
+/// The address space whose page table holds the entry at `pte`, and the
+/// address the entry maps (Linux 2.6.0's `ptep_to_mm` and
+/// `ptep_to_address`).
+fn pte_owner(pte: PteAddr) -> (MmRef, VirtAddr) {
+    let mut node = node();
+    let page = node.page_mut(pte.table());
+    // SAFETY: a table holding an entry on a reverse map had its owner
+    // recorded when the entry was added, and an address space clears all
+    // its entries (`exit_mmap`) before its descriptor is freed.
+    let mm = unsafe { MmRef::from_u32(page.private) };
+    (mm, VirtAddr::new(u32::from(page.inuse) << PGDIR_SHIFT | pte.index() << PAGE_SHIFT))
+}
+
+/// Runs `f` on the address space owning the entry at `pte`, with the
+/// address the entry maps: on `held`, the caller's locked address space,
+/// if it is that one, else on the owner if nobody holds it. `None` if a
+/// task holds it: reclaim leaves it alone rather than wait.
+pub fn with_owner<R>(
+    pte: PteAddr,
+    held: &mut Option<&mut MmStruct>,
+    f: impl FnOnce(&mut MmStruct, VirtAddr) -> R,
+) -> Option<R> {
+    let (owner, va) = pte_owner(pte);
+    if let Some(mm) = held.as_deref_mut().filter(|mm| owner.is(mm)) {
+        return Some(f(mm, va));
+    }
+    let mut mm = owner.try_lock()?;
+    Some(f(&mut mm, va))
 }
 
 /// Entries per chain block: with the link, 32 bytes, one `kmalloc` object.
@@ -128,10 +181,15 @@ fn free_chain(chain: *mut PteChain) {
     }
 }
 
-/// Records that the entry at `pte` maps user frame `pfn` (Linux's
+/// Records that the entry for `va` in `mm` maps user frame `pfn` (Linux's
 /// `page_add_rmap`). Fails only for lack of memory for a chain block.
-pub fn page_add_rmap(pfn: Pfn, pte: PteAddr) -> Result<(), VmFault> {
-    let head = match head(pfn) {
+pub fn page_add_rmap(pfn: Pfn, mm: &MmStruct, va: VirtAddr) -> Result<(), VmFault> {
+    let pte = PteAddr::of(mm, va);
+    let old = head(pfn);
+    if !matches!(old, Head::Untracked) {
+        set_page_table_owner(mm, va);
+    }
+    let head = match old {
         Head::Untracked => return Ok(()),
         Head::None => Head::Direct(pte.0),
         Head::Direct(first) => {
@@ -181,4 +239,42 @@ pub fn page_mapcount(pfn: Pfn) -> u32 {
         Head::Direct(_) => 1,
         Head::Chain(chain) => slots(chain).filter(|slot| **slot != 0).count() as u32,
     }
+}
+
+/// The `n`th entry mapping `pfn`, counting from 0, for walks that take
+/// entries off the map as they go.
+pub fn nth_pte(pfn: Pfn, n: usize) -> Option<PteAddr> {
+    match head(pfn) {
+        Head::Untracked | Head::None => None,
+        Head::Direct(pte) => (n == 0).then_some(PteAddr(pte)),
+        Head::Chain(chain) => slots(chain).filter(|slot| **slot != 0).nth(n).map(|slot| PteAddr(*slot)),
+    }
+}
+
+/// How often `pfn` was used since reclaim last asked (Linux's
+/// `page_referenced`): its `PG_referenced`, and each entry mapping it that
+/// the processor marked accessed, all cleared. An entry whose address
+/// space a task holds counts as a use. `held` is the caller's own.
+pub fn page_referenced(pfn: Pfn, held: &mut Option<&mut MmStruct>) -> u32 {
+    let mut referenced = u32::from(test_clear_page_referenced(pfn));
+    let mut n = 0;
+    while let Some(pte) = nth_pte(pfn, n) {
+        referenced += with_owner(pte, held, ptep_test_and_clear_young).map_or(1, u32::from);
+        n += 1;
+    }
+    referenced
+}
+
+/// Clears the accessed bit of the entry for `va`, which maps a page;
+/// returns whether it was set.
+fn ptep_test_and_clear_young(mm: &mut MmStruct, va: VirtAddr) -> bool {
+    let Walk::Mapped { pte, .. } = mm.walk(va) else {
+        return false;
+    };
+    if !pte.flags().contains(PteFlags::ACCESSED) {
+        return false;
+    }
+    let young = Pte::new(pte.pfn(), pte.flags() - PteFlags::ACCESSED);
+    set_pte_at(&mut KernelTables, mm.pgd_table_mut(), va, young).expect("the table exists");
+    true
 }

@@ -238,7 +238,7 @@ mod kernel {
     use super::{BadHeader, SWAP_MAP_BAD, SWAPS_HEADING, SwapHeader, SwapSlots, swaps_line};
     use crate::drivers::ata::{SECTOR_SIZE, disk_sectors, read_sectors};
     use crate::mm::pgtable::SwpEntry;
-    use crate::mm::types::{PAGE_SIZE, VirtAddr};
+    use crate::mm::types::{PAGE_SIZE, Pfn, VirtAddr};
     use crate::mm::vmalloc::{vfree, vmalloc};
     use crate::{pr_err, pr_info};
 
@@ -255,6 +255,12 @@ mod kernel {
         max: u32,
         /// Which slots are free.
         slots: SwapSlots,
+        /// The swap cache's frame for each slot, 0 for none, in `vmalloc`
+        /// memory too. (Linux finds a swap-cache page by its entry in the
+        /// radix tree of `swapper_space`; an array as long as the map is
+        /// simpler, and allocated once, at `swapon`, so that reclaim never
+        /// needs memory to add a page.)
+        cache: VirtAddr,
         prio: i32,
     }
 
@@ -266,6 +272,13 @@ mod kernel {
             let map =
                 unsafe { core::slice::from_raw_parts_mut(self.swap_map.as_mut_ptr(), self.max as usize) };
             (map, &mut self.slots)
+        }
+
+        /// The swap cache's frame numbers, one per slot.
+        fn cache(&mut self) -> &mut [u32] {
+            // SAFETY: `swapon` vmalloc'ed `max` words at `cache` for this
+            // area alone, and they live until `swapoff`.
+            unsafe { core::slice::from_raw_parts_mut(self.cache.as_mut_ptr(), self.max as usize) }
         }
     }
 
@@ -310,7 +323,12 @@ mod kernel {
         })?;
         let max = header.last_page + 1;
         let swap_map = vmalloc(max * 2, "swapon").ok_or(SwapError::NoMemory)?;
-        let mut info = SwapInfo { swap_map, max, slots: SwapSlots::new(&[]), prio: -1 };
+        let Some(cache) = vmalloc(max * 4, "swapon") else {
+            vfree(swap_map);
+            return Err(SwapError::NoMemory);
+        };
+        let mut info = SwapInfo { swap_map, max, slots: SwapSlots::new(&[]), cache, prio: -1 };
+        info.cache().fill(0);
         let (map, slots) = info.map_and_slots();
         map.fill(0);
         map[0] = SWAP_MAP_BAD;
@@ -334,6 +352,7 @@ mod kernel {
             return Err(SwapError::InUse);
         }
         vfree(info.swap_map);
+        vfree(info.cache);
         *swap = None;
         Ok(())
     }
@@ -390,6 +409,21 @@ mod kernel {
         }
     }
 
+    /// The swap cache's frame for `entry`'s slot, if it has one.
+    pub fn swap_cache_page(entry: SwpEntry) -> Option<Pfn> {
+        let mut swap = SWAP.lock();
+        let info = swap.as_mut().filter(|_| entry.swp_type() == SWAP_TYPE)?;
+        info.cache().get(entry.offset() as usize).copied().filter(|&pfn| pfn != 0).map(Pfn::new)
+    }
+
+    /// Records `pfn`, or no frame, as the swap cache's for `entry`'s slot,
+    /// which must be in use.
+    pub fn set_swap_cache_page(entry: SwpEntry, pfn: Option<Pfn>) {
+        let mut swap = SWAP.lock();
+        let info = swap.as_mut().filter(|_| entry.swp_type() == SWAP_TYPE).expect("swap is on");
+        info.cache()[entry.offset() as usize] = pfn.map_or(0, Pfn::as_u32);
+    }
+
     /// How many entries name `entry`'s slot (Linux's `swap_count`); 0 for
     /// a free slot or no swap.
     pub fn swap_count(entry: SwpEntry) -> u16 {
@@ -404,8 +438,8 @@ mod kernel {
 
 #[cfg(target_os = "none")]
 pub use kernel::{
-    SWAP_DEVICE, SwapError, get_swap_page, nr_swap_pages, swap_count, swap_duplicate, swap_free, swaps_text,
-    sys_swapoff, sys_swapon,
+    SWAP_DEVICE, SwapError, get_swap_page, nr_swap_pages, set_swap_cache_page, swap_cache_page, swap_count,
+    swap_duplicate, swap_free, swaps_text, sys_swapoff, sys_swapon,
 };
 
 #[cfg(test)]

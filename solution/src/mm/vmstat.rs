@@ -22,11 +22,34 @@ pub enum VmEvent {
     VmallocFault,
     /// A page moved from the inactive list to the active one.
     PgActivate,
+    /// A page moved from the active list to the inactive one.
+    PgDeactivate,
+    /// A page read in from swap.
+    PswpIn,
+    /// A page written out to swap.
+    PswpOut,
+    /// An inactive page reclaim looked at (Linux counts them per zone and
+    /// reclaimer, `pgscan_direct_*` and `pgscan_kswapd_*`).
+    PgScan,
+    /// A page reclaim freed (Linux's `pgsteal_*`).
+    PgSteal,
 }
 
-const NAMES: [&str; 7] =
-    ["pgfault", "pgmajfault", "cow_copy", "cow_reuse", "pkmap_wait", "vmalloc_fault", "pgactivate"];
-static EVENTS: [AtomicU32; 7] = [const { AtomicU32::new(0) }; 7];
+const NAMES: [&str; 12] = [
+    "pgfault",
+    "pgmajfault",
+    "cow_copy",
+    "cow_reuse",
+    "pkmap_wait",
+    "vmalloc_fault",
+    "pgactivate",
+    "pgdeactivate",
+    "pswpin",
+    "pswpout",
+    "pgscan",
+    "pgsteal",
+];
+static EVENTS: [AtomicU32; 12] = [const { AtomicU32::new(0) }; 12];
 
 /// Counts one `event` (Linux's `count_vm_event`).
 pub fn count_vm_event(event: VmEvent) {

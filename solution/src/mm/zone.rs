@@ -18,7 +18,7 @@ pub const MAX_ORDER: usize = 11;
 pub const MAX_DMA_PFN: u32 = (16 << 20) >> 12;
 /// The most pages reclaim handles at once; the floor of a highmem zone's
 /// minimum watermark.
-const SWAP_CLUSTER_MAX: u32 = 32;
+pub const SWAP_CLUSTER_MAX: u32 = 32;
 
 /// The free blocks of one order.
 #[derive(Clone, Debug)]

@@ -6,6 +6,7 @@ use crate::arch::x86::ptrace::PtRegs;
 use crate::arch::x86::switch::{prepare_kernel_thread_stack, prepare_stack};
 use crate::mm::mm_struct::{dup_mm, mmget};
 use crate::mm::mm_types::MmRef;
+use crate::mm::vmscan::try_to_free_pages;
 
 /// `clone` flag: share the address space (a thread).
 pub const CLONE_VM: u32 = 0x100;
@@ -52,13 +53,23 @@ pub fn do_fork(flags: u32, stack: Option<u32>, regs: &PtRegs) -> Result<Pid, For
     Ok(child.pid)
 }
 
-/// The child's address space: the parent's, one more user, or a copy.
+/// The child's address space: the parent's, one more user, or a copy. A
+/// copy that finds no memory for its page tables and reverse maps reclaims
+/// some and starts again, as long as reclaim frees anything (the direct
+/// reclaim of Linux's `GFP_KERNEL` allocations).
 fn copy_mm(flags: u32, parent: MmRef) -> Option<MmRef> {
     if flags & CLONE_VM != 0 {
         mmget(parent);
         return Some(parent);
     }
-    dup_mm(parent)
+    loop {
+        if let Some(mm) = dup_mm(parent) {
+            return Some(mm);
+        }
+        if try_to_free_pages(None) == 0 {
+            return None;
+        }
+    }
 }
 
 /// Starts a kernel thread running `f` (Linux's `kernel_thread`): no `mm` of
