@@ -4,7 +4,7 @@
 //! A descriptor says what the frame is doing: reserved for the kernel, free
 //! in the buddy allocator (and heading a block of which order), or in use
 //! (with a reference count). Its `lru` link threads it on one list at a time:
-//! a buddy free list now, the slab's partial list, and in lab 8 the LRU.
+//! a buddy free list, the slab's partial list, or an LRU list.
 //! Links are frame numbers rather than pointers, so the same code runs on a
 //! simulated `mem_map` in the host tests.
 

@@ -1,7 +1,8 @@
 //! Reverse mapping (Linux 2.6.0's `mm/rmap.c`, with pte chains): for each
 //! user frame, the page-table entries that map it, so that reclaim can find
 //! and clear every one of them from the frame alone, and `smaps` can tell a
-//! shared page from a private one.
+//! shared page from a private one. Each user page table's descriptor names
+//! its owner, so an entry leads to its address space too (`with_owner`).
 //!
 //! A frame mapped once keeps its one entry's physical address in its
 //! descriptor (`PG_direct`); a frame mapped more often, as after `fork`,
@@ -53,9 +54,8 @@ impl PteAddr {
 /// the table maps, so that reclaim can go from an entry to its address
 /// space (Linux 2.6.0's `pgtable_add_rmap`).
 fn set_page_table_owner(mm: &MmStruct, va: VirtAddr) {
-    let table = mm.pgd_table()[pgd_index(va)].pfn();
     let mut node = node();
-    let page = node.page_mut(table);
+    let page = node.page_mut(PteAddr::of(mm, va).table());
     page.private = mm.as_ref().as_u32();
     page.inuse = pgd_index(va) as u16;
 }
